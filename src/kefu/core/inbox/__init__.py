@@ -1,0 +1,1 @@
+"""Inbox rules: which queue and agent get a buyer, what a message may contain."""
