@@ -121,3 +121,11 @@ def test_full_width_digits_and_letters_are_read() -> None:
     engine = engine_for(DEFAULT_SHOP)
     assert {v.rule for v in engine.check_text("电话１３８１２３４５６７８")} == {"QA_PRIVACY_LEAK"}
     assert {v.rule for v in engine.check_text("加ＶＸ")} == {"QA_OFF_PLATFORM"}
+
+
+def test_phone_cue_after_order_word_is_still_a_phone() -> None:
+    """ "订单上留的电话是…" names a phone number, not an order number."""
+    from kefu.core.qa.rules import phones
+
+    assert [m.group() for m in phones("亲，您订单上留的电话是19785042103")] == ["19785042103"]
+    assert phones("您的顺丰单号 13912345678 已发出") == []

@@ -300,9 +300,18 @@ def _full_name_near(text: str) -> str | None:
     return None
 
 
+# A phone cue between an order/courier word and the number wins: "订单上留的电话是138…".
+_PHONE_CUE = re.compile(r"电话|手机|联系方式|号码|致电|[Tt]el")
+
+
+def _is_waybill_context(text: str, start: int) -> bool:
+    near = _COURIER_NEAR.search(text, 0, start)
+    return near is not None and not _PHONE_CUE.search(text, near.start(), start)
+
+
 def phones(text: str) -> list[re.Match[str]]:
     """Full mainland mobile numbers (not waybills or order numbers)."""
-    return [m for m in MOBILE.finditer(text) if not _COURIER_NEAR.search(text, 0, m.start())]
+    return [m for m in MOBILE.finditer(text) if not _is_waybill_context(text, m.start())]
 
 
 def privacy_leak(view: MessageView, mobiles: list[re.Match[str]]) -> str | None:
