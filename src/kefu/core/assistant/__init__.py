@@ -1,0 +1,1 @@
+"""The buyer-facing assistant: message understanding (`nlu`)."""
