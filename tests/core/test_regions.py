@@ -7,6 +7,7 @@ def test_full_and_short_names_normalise_to_the_full_name() -> None:
     assert normalize_province("新疆") == "新疆维吾尔自治区"
     assert normalize_province("香港") == "香港特别行政区"
     assert normalize_province(" 上海 ") == "上海市"
+    assert normalize_province("内蒙") == "内蒙古自治区"
 
 
 def test_unknown_or_empty_province_is_none() -> None:
