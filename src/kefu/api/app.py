@@ -1,0 +1,118 @@
+"""The FastAPI application: JSON API under `/api/v1`, web pages, static files, `/healthz`.
+
+`create_app(settings)` builds a fresh app (tests make one per database); `uvicorn` serves
+`kefu.api.app:create_app` with `--factory`, or the CLI's `kefu run` / `kefu serve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from kefu import __version__
+from kefu.api.deps import ApiError, utc_now
+from kefu.api.routes import agents, auth, chat_pages, chat_ws, conversations, tokens
+from kefu.api.routes import qa as qa_routes
+from kefu.api.schemas import HealthOut
+from kefu.db.session import make_engine, session_factory
+from kefu.settings import Settings, get_settings
+from kefu.web import pages, qa_pages
+
+STATIC_DIR = pages.WEB_DIR / "static"
+
+# The pages load only our own files (htmx is vendored from the npm lock, never a CDN).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Build the app. `engine` (else one made from the settings' database URL) and `clock`
+    (else the wall clock, UTC) are injectable for tests."""
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    bound = engine if engine is not None else make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await chat_ws.start_chat(_app)  # the live chat's broker (in-process or Redis)
+        yield
+        await chat_ws.stop_chat(_app)
+        if owns_engine:
+            bound.dispose()
+
+    app = FastAPI(
+        title="kefu 客服工作台 API",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI would load from a CDN; the schema is enough
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = bound
+    app.state.sessionmaker = session_factory(bound)
+    app.state.clock = clock or utc_now
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail, "code": exc.code},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(("/api/", "/ui/")) or request.url.path in ("/", "/login"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz", response_model=HealthOut, tags=["health"])
+    def healthz() -> JSONResponse:
+        """Liveness and database reachability (for load balancers and `make run`)."""
+        database = "ok"
+        try:
+            with bound.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            database = "error"
+        body = HealthOut(
+            status="ok" if database == "ok" else "degraded",
+            database=database,  # type: ignore[arg-type]
+            version=__version__,
+        )
+        return JSONResponse(body.model_dump(), status_code=200 if database == "ok" else 503)
+
+    for router in (auth.router, agents.router, conversations.router, tokens.router):
+        app.include_router(router)
+    app.include_router(pages.router)
+    app.include_router(qa_routes.router)  # 质检: guard, results, appeals
+    app.include_router(qa_pages.router)
+    app.include_router(chat_ws.router)
+    app.include_router(chat_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

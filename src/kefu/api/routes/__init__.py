@@ -1,0 +1,2 @@
+"""API routes, one module per area: each route parses, authorizes, calls one action,
+serializes."""

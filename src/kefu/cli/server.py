@@ -1,0 +1,128 @@
+"""`kefu run` (try it out: demo shop, local address) and `kefu serve` (production).
+
+`run` is what `make run` calls: it makes the data folder, migrates, loads the demo shop
+into an empty database, prints the address and the demo logins, then serves. `serve` never
+loads demo data and refuses a database that is not at the newest migration or a missing
+or well-known secret key: in production those are mistakes to stop at, not to paper over.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from kefu.db.migrate import DatabaseError, check_up_to_date, upgrade
+from kefu.db.models.shops import Shop
+from kefu.db.session import make_engine, session_scope
+from kefu.settings import KNOWN_DEFAULT_SECRETS, Settings, SettingsError, load_settings
+
+BindOption = Annotated[
+    str | None, typer.Option("--bind", help="HOST:PORT to listen on (default KEFU_BIND)")
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    print(f"kefu: error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+def _database_is_empty(url: str) -> bool:
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            return not session.scalar(select(func.count()).select_from(Shop))
+    finally:
+        engine.dispose()
+
+
+def _load_demo(settings: Settings) -> None:
+    """The demo shop, generated around the wall clock so its chats look current."""
+    from kefu.demo import generate_demo_shop
+    from kefu.services.demo import load_demo_shop
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with session_scope(engine) as session:
+            summary = load_demo_shop(session, generate_demo_shop(now=datetime.now(UTC)))
+    finally:
+        engine.dispose()
+    print(f"demo shop loaded: {summary.one_line()}")
+
+
+def _print_demo_logins(settings: Settings) -> None:
+    from kefu.web.demo_logins import for_login_page
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with session_scope(engine) as session:
+            logins = for_login_page(session, settings)
+    finally:
+        engine.dispose()
+    if not logins:
+        return
+    print(f"演示账号 demo logins (password / 密码 for all: {logins[0].password}):")
+    for login in logins:
+        number = f"  {login.agent_no}" if login.agent_no else ""
+        print(f"  {login.username:<10} {login.role:<11}{number}")
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from kefu.api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def run(
+    bind: BindOption = None,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load the demo shop into an empty database")
+    ] = True,
+) -> None:
+    """Start kefu locally: migrate, load the demo shop when the database is empty, serve."""
+    settings = _settings(bind=bind, demo=demo)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.effective_database_url
+    try:
+        upgrade(url)
+        if settings.demo and _database_is_empty(url):
+            print("loading the demo shop 小鹿生活旗舰店 …")
+            _load_demo(settings)
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print(f"kefu 客服工作台: http://{host}:{settings.port}")
+    if settings.demo:
+        _print_demo_logins(settings)
+    _serve(settings)
+
+
+def serve(bind: BindOption = None) -> None:
+    """Serve in production: no demo data; the database must already be migrated."""
+    settings = _settings(bind=bind, demo=False)
+    key = (settings.secret_key or "").strip()
+    if key.lower() in KNOWN_DEFAULT_SECRETS or len(key) < 16:
+        raise _fail("KEFU_SECRET_KEY must be set to a random secret of 16+ characters", 2)
+    try:
+        check_up_to_date(settings.effective_database_url)
+    except DatabaseError as exc:
+        raise _fail(str(exc)) from None
+    _serve(settings)

@@ -1,0 +1,478 @@
+/* kefu live chat — one small module for the buyer page and the agent inbox.
+ *
+ * The socket reconnects by itself (backoff up to 5 s); on every (re)connect it resumes
+ * each followed conversation from the last seq it has, then resends what was never
+ * acknowledged under the same client_msg_id (the server stores a message once). Messages
+ * are kept per conversation by seq, so repeats are dropped and order never depends on the
+ * network. Text is only ever set with textContent: a message is never HTML.
+ */
+(function () {
+  "use strict";
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  var SENDER_LABELS = { buyer: "买家", agent: "客服", bot: "机器人", system: "系统" };
+  var QUEUE_LABELS = { presale: "售前", insale: "售中", aftersale: "售后", review: "中差评" };
+
+  /* A conversation's message list: bubbles in seq order, each seq once. */
+  function Thread(container, mineSender) {
+    this.container = container;
+    this.mine = mineSender;
+    this.bySeq = new Map();
+    this.pending = new Map(); // client_msg_id -> bubble shown before the ack
+    this.lastSeq = 0;
+  }
+
+  Thread.prototype.bubble = function (sender, who, text, extraClass) {
+    var row = el("div", "msg msg-" + sender + (extraClass ? " " + extraClass : ""));
+    if (sender === this.mine) row.classList.add("mine");
+    row.appendChild(el("span", "who", who));
+    row.appendChild(el("div", "bubble", text));
+    return row;
+  };
+
+  Thread.prototype.add = function (event) {
+    var seq = event.seq;
+    if (this.bySeq.has(seq)) return false;
+    var who = event.sender_name || SENDER_LABELS[event.sender] || event.sender;
+    var row = this.bubble(event.sender, who, event.text);
+    row.dataset.seq = String(seq);
+    if (event.kind === "image" && event.attachments && event.attachments[0] && event.attachments[0].url) {
+      var img = el("img", "chat-image");
+      img.src = "/chat/images/" + encodeURIComponent(event.attachments[0].url);
+      img.alt = "图片";
+      row.querySelector(".bubble").replaceChildren(img);
+    }
+    var waiting = event.client_msg_id && this.pending.get(event.client_msg_id);
+    if (waiting) {
+      waiting.remove();
+      this.pending.delete(event.client_msg_id);
+    }
+    // Insert before the first message with a higher seq (pending bubbles stay last).
+    var before = null;
+    var children = this.container.children;
+    for (var i = 0; i < children.length; i++) {
+      var other = children[i];
+      if (other.dataset.seq === undefined || Number(other.dataset.seq) > seq) {
+        before = other;
+        break;
+      }
+    }
+    this.container.insertBefore(row, before);
+    this.bySeq.set(seq, row);
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    this.container.scrollTop = this.container.scrollHeight;
+    return true;
+  };
+
+  Thread.prototype.addPending = function (clientMsgId, text) {
+    var row = this.bubble(this.mine, "发送中…", text, "pending");
+    this.container.appendChild(row);
+    this.pending.set(clientMsgId, row);
+    this.container.scrollTop = this.container.scrollHeight;
+  };
+
+  Thread.prototype.fail = function (clientMsgId, message) {
+    var row = this.pending.get(clientMsgId);
+    if (!row) return;
+    row.classList.add("failed");
+    row.querySelector(".who").textContent = message;
+    this.pending.delete(clientMsgId);
+  };
+
+  /* The socket: reconnect, resume, resend. */
+  function ChatSocket(path, onEvent) {
+    this.url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
+    this.onEvent = onEvent;
+    this.unacked = new Map(); // client_msg_id -> payload, resent after a reconnect
+    this.followed = new Map(); // conversation_id -> function returning the last seen seq
+    this.delay = 250;
+    this.ws = null;
+    this.connect();
+  }
+
+  ChatSocket.prototype.connect = function () {
+    var self = this;
+    var ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = function () {
+      self.delay = 250;
+      self.onEvent({ type: "connection", state: "open" });
+    };
+    ws.onmessage = function (msg) {
+      var event;
+      try { event = JSON.parse(msg.data); } catch (e) { return; }
+      if (event.type === "hello") {
+        // Catch up first, then resend what the server never acknowledged.
+        self.followed.forEach(function (lastSeen, cid) { self.resume(cid); });
+        self.onEvent(event);
+        self.unacked.forEach(function (payload) { self.raw(payload); });
+        return;
+      }
+      if (event.type === "ack" || (event.type === "error" && event.client_msg_id)) {
+        self.unacked.delete(event.client_msg_id);
+      }
+      self.onEvent(event);
+    };
+    ws.onclose = function () {
+      self.onEvent({ type: "connection", state: "closed" });
+      setTimeout(function () { self.connect(); }, self.delay);
+      self.delay = Math.min(self.delay * 2, 5000);
+    };
+  };
+
+  ChatSocket.prototype.raw = function (payload) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(payload));
+      return true;
+    }
+    return false;
+  };
+
+  ChatSocket.prototype.follow = function (cid, lastSeen) {
+    this.followed.set(cid, lastSeen);
+    this.resume(cid);
+  };
+
+  ChatSocket.prototype.resume = function (cid) {
+    var lastSeen = this.followed.get(cid);
+    this.raw({ type: "resume", conversation_id: cid, after_seq: lastSeen ? lastSeen() : 0 });
+  };
+
+  ChatSocket.prototype.send = function (fields) {
+    var payload = Object.assign({ type: "send", client_msg_id: newId() }, fields);
+    this.unacked.set(payload.client_msg_id, payload);
+    this.raw(payload); // if closed, the reconnect resends it
+    return payload.client_msg_id;
+  };
+
+  function showError(message) {
+    var box = document.getElementById("chat-error");
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function connState(event) {
+    var node = document.getElementById("conn-state");
+    if (!node) return;
+    var open = event.state === "open";
+    node.dataset.state = open ? "open" : "closed";
+    node.textContent = open ? "已连接" : "重新连接中…";
+  }
+
+  function sendOnEnter(input, submit) {
+    input.addEventListener("keydown", function (evt) {
+      if (evt.key === "Enter" && !evt.shiftKey && !evt.isComposing) {
+        evt.preventDefault();
+        submit();
+      }
+    });
+  }
+
+  /* ---------------- buyer page ---------------- */
+  function buyerPage(root) {
+    var messages = document.getElementById("messages");
+    var input = document.getElementById("input");
+    var thread = new Thread(messages, "buyer");
+    var conversationId = null;
+    var rating = document.getElementById("rating");
+
+    var socket = new ChatSocket(root.dataset.ws, function (event) {
+      switch (event.type) {
+        case "connection": connState(event); break;
+        case "hello":
+          if (event.conversation_id && event.conversation_id !== conversationId) {
+            conversationId = event.conversation_id;
+            socket.follow(conversationId, function () { return thread.lastSeq; });
+          }
+          break;
+        case "ack":
+          if (!conversationId) {
+            conversationId = event.conversation_id;
+            socket.followed.set(conversationId, function () { return thread.lastSeq; });
+          }
+          break;
+        case "message": thread.add(event); break;
+        case "conversation":
+        case "resumed":
+          rating.hidden = event.status !== "closed";
+          break;
+        case "rated":
+          document.getElementById("rating-done").hidden = false;
+          rating.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+          break;
+        case "error":
+          if (event.client_msg_id) thread.fail(event.client_msg_id, event.message);
+          showError(event.message);
+          break;
+      }
+    });
+
+    function submit() {
+      var text = input.value;
+      if (!text.trim()) return;
+      showError("");
+      var fields = { text: text };
+      if (conversationId) fields.conversation_id = conversationId;
+      var id = socket.send(fields);
+      thread.addPending(id, text);
+      input.value = "";
+    }
+    document.getElementById("composer").addEventListener("submit", function (evt) {
+      evt.preventDefault();
+      submit();
+    });
+    sendOnEnter(input, submit);
+    document.getElementById("image-input").addEventListener("change", function (evt) {
+      var file = evt.target.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () {
+        var id = socket.send({ text: "", image: String(reader.result), conversation_id: conversationId || undefined });
+        thread.addPending(id, "[图片]");
+      };
+      reader.readAsDataURL(file);
+      evt.target.value = "";
+    });
+    rating.addEventListener("click", function (evt) {
+      var btn = evt.target.closest("[data-rating]");
+      if (!btn || !conversationId) return;
+      socket.raw({ type: "rate", conversation_id: conversationId, rating: Number(btn.dataset.rating) });
+    });
+  }
+
+  /* ---------------- agent inbox ---------------- */
+  function agentPage(root) {
+    var panel = document.getElementById("panel");
+    var list = document.getElementById("live-list");
+    var input = document.getElementById("input");
+    var composer = document.getElementById("composer");
+    var quick = document.getElementById("quick-replies");
+    var threads = new Map(); // conversation_id -> Thread (kept: switching back is instant)
+    var active = null;
+    var quickCache = new Map();
+
+    function threadFor(cid) {
+      var thread = threads.get(cid);
+      if (!thread) {
+        var box = el("div", "chat-messages");
+        box.dataset.cid = cid;
+        box.hidden = true;
+        panel.insertBefore(box, quick);
+        thread = new Thread(box, "agent");
+        threads.set(cid, thread);
+        socket.follow(cid, function () { return thread.lastSeq; });
+      }
+      return thread;
+    }
+
+    function listItem(cid, buyer, queue) {
+      var item = list.querySelector('.conv-item[data-cid="' + CSS.escape(cid) + '"]');
+      if (item) return item;
+      var empty = document.getElementById("list-empty");
+      if (empty) empty.remove();
+      item = el("div", "conv-item");
+      item.setAttribute("role", "button");
+      item.tabIndex = 0;
+      item.dataset.cid = cid;
+      item.appendChild(el("span", "buyer", buyer || cid));
+      var meta = el("span", "meta");
+      meta.appendChild(el("span", "queue-tag", QUEUE_LABELS[queue] || queue || ""));
+      var unread = el("span", "unread", "0");
+      unread.hidden = true;
+      meta.appendChild(unread);
+      item.appendChild(meta);
+      item.appendChild(el("span", "preview", ""));
+      list.prepend(item);
+      return item;
+    }
+
+    function open(cid) {
+      active = cid;
+      document.getElementById("panel-empty").hidden = true;
+      document.getElementById("panel-head").hidden = false;
+      document.getElementById("messages").hidden = true;
+      composer.hidden = false;
+      threads.forEach(function (t, id) { t.container.hidden = id !== cid; });
+      var thread = threadFor(cid);
+      thread.container.hidden = false;
+      thread.container.scrollTop = thread.container.scrollHeight;
+      var item = listItem(cid);
+      list.querySelectorAll(".conv-item").forEach(function (i) { i.classList.toggle("active", i === item); });
+      item.querySelector(".unread").hidden = true;
+      item.querySelector(".unread").textContent = "0";
+      document.getElementById("panel-title").textContent = item.querySelector(".buyer").textContent;
+      document.getElementById("panel-queue").textContent = item.querySelector(".queue-tag").textContent;
+      input.focus();
+    }
+
+    list.addEventListener("click", function (evt) {
+      var item = evt.target.closest(".conv-item");
+      if (item) open(item.dataset.cid);
+    });
+
+    var typingTimer = null;
+    var socket = new ChatSocket(root.dataset.ws, function (event) {
+      var cid = event.conversation_id;
+      switch (event.type) {
+        case "connection": connState(event); break;
+        case "assigned":
+          listItem(cid, event.buyer_id, event.queue);
+          threadFor(cid);
+          notify("新的会话", event.buyer_id);
+          break;
+        case "message": {
+          var thread = threadFor(cid);
+          if (!thread.add(event)) break;
+          var item = listItem(cid, null, null);
+          item.querySelector(".preview").textContent = event.text;
+          if (event.sender === "buyer" && cid !== active) {
+            var badge = item.querySelector(".unread");
+            badge.textContent = String(Number(badge.textContent || "0") + 1);
+            badge.hidden = false;
+            notify("新消息", event.text);
+          }
+          break;
+        }
+        case "conversation":
+          if (event.status === "closed" || (event.agent_id && event.agent_id !== root.dataset.agentId && event.reason === "transfer")) {
+            var closedItem = list.querySelector('.conv-item[data-cid="' + CSS.escape(cid) + '"]');
+            if (closedItem) closedItem.classList.add("closed");
+          }
+          break;
+        case "note":
+          showError("转接备注：" + event.note);
+          break;
+        case "typing":
+          if (cid === active) {
+            var typing = document.getElementById("typing");
+            typing.hidden = false;
+            clearTimeout(typingTimer);
+            typingTimer = setTimeout(function () { typing.hidden = true; }, 3000);
+          }
+          break;
+        case "hello":
+          root.dataset.agentId = event.agent_id;
+          (event.conversations || []).forEach(function (id) { listItem(id); });
+          break;
+        case "status":
+          document.querySelectorAll("#status-switch button").forEach(function (b) {
+            b.setAttribute("aria-pressed", b.dataset.status === event.status ? "true" : "false");
+          });
+          break;
+        case "error":
+          if (event.client_msg_id && threads.get(active)) threads.get(active).fail(event.client_msg_id, event.message);
+          showError(event.message);
+          break;
+      }
+    });
+
+    function notify(title, body) {
+      if (document.hasFocus() || !("Notification" in window)) return;
+      if (Notification.permission === "granted") new Notification(title, { body: body || "" });
+    }
+    if ("Notification" in window && Notification.permission === "default") {
+      document.addEventListener("click", function ask() {
+        Notification.requestPermission();
+        document.removeEventListener("click", ask);
+      });
+    }
+
+    function submit(quickReply) {
+      var text = input.value;
+      if (!active || !text.trim()) return;
+      showError("");
+      var id = socket.send({ conversation_id: active, text: text, quick_reply: !!quickReply });
+      threadFor(active).addPending(id, text);
+      input.value = "";
+      quick.hidden = true;
+    }
+    composer.addEventListener("submit", function (evt) { evt.preventDefault(); submit(false); });
+    input.addEventListener("keydown", function (evt) {
+      if (!quick.hidden && evt.key === "Enter" && !evt.isComposing) {
+        var first = quick.querySelector("[data-text]");
+        if (first) {
+          evt.preventDefault();
+          input.value = first.dataset.text;
+          quick.hidden = true;
+          return;
+        }
+      }
+      if (evt.key === "Escape") quick.hidden = true;
+      if (evt.key === "Enter" && !evt.shiftKey && !evt.isComposing) {
+        evt.preventDefault();
+        submit(false);
+      }
+    });
+
+    /* Quick replies: "/" at the start opens them, what follows filters them. */
+    function showQuick(items, filter) {
+      quick.replaceChildren();
+      items.filter(function (r) {
+        return !filter || r.shortcut.indexOf("/" + filter) === 0 || r.title.indexOf(filter) >= 0 || r.text.indexOf(filter) >= 0;
+      }).slice(0, 8).forEach(function (r) {
+        var option = el("div", "quick-item");
+        option.setAttribute("role", "option");
+        option.dataset.text = r.text;
+        option.appendChild(el("b", null, (r.shortcut || "") + " " + r.title));
+        option.appendChild(el("span", null, r.text));
+        quick.appendChild(option);
+      });
+      quick.hidden = !quick.children.length;
+    }
+    input.addEventListener("input", function () {
+      if (active) socket.raw({ type: "typing", conversation_id: active });
+      var value = input.value;
+      if (value.charAt(0) !== "/" || value.indexOf("\n") >= 0) { quick.hidden = true; return; }
+      var filter = value.slice(1);
+      var cid = active;
+      if (quickCache.has(cid)) { showQuick(quickCache.get(cid), filter); return; }
+      fetch("/api/v1/chat/conversations/" + encodeURIComponent(cid) + "/quick-replies", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) { quickCache.set(cid, items); if (active === cid) showQuick(items, input.value.slice(1)); });
+    });
+    quick.addEventListener("click", function (evt) {
+      var option = evt.target.closest("[data-text]");
+      if (!option) return;
+      input.value = option.dataset.text;
+      quick.hidden = true;
+      input.focus();
+    });
+
+    document.getElementById("transfer-btn").addEventListener("click", function () {
+      var target = document.getElementById("transfer-target").value;
+      if (!active || !target) return;
+      var parts = target.split(":");
+      var payload = { type: "transfer", conversation_id: active, note: document.getElementById("transfer-note").value };
+      payload[parts[0] === "queue" ? "to_queue" : "to_agent"] = parts[1];
+      socket.raw(payload);
+    });
+    document.getElementById("close-btn").addEventListener("click", function () {
+      if (active) socket.raw({ type: "close", conversation_id: active });
+    });
+    document.getElementById("status-switch").addEventListener("click", function (evt) {
+      var btn = evt.target.closest("[data-status]");
+      if (btn) socket.raw({ type: "status", status: btn.dataset.status });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.getElementById("chat");
+    if (!root) return;
+    if (root.dataset.role === "buyer") buyerPage(root);
+    else agentPage(root);
+  });
+
+  window.KefuChat = { Thread: Thread, ChatSocket: ChatSocket };
+})();
