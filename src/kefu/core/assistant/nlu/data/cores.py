@@ -202,8 +202,10 @@ CORES: dict[str, str] = {
 
 # Short messages that express an intent only through a number or order context.
 THREATS: tuple[str, ...] = tuple(
-    """
+    phrase
+    for line in """
 再不处理我就投诉|再不发我就投诉|不解决我就给差评|我要投诉|给差评|我去12315投诉|我要找平台介入|我要找你们领导
 必须给我个说法 不然差评|我已经很生气了 投诉你们|差评警告|我会给差评的|等着差评吧|我要举报|要不我就找消协|再拖我就曝光
-""".split("|")
+""".strip().splitlines()
+    for phrase in line.split("|")
 )

@@ -43,15 +43,21 @@ FILLERS: dict[str, list[str]] = {
     ),
     "n": split_lines("1|2|3|两|三|一|5|十|几"),
     "d": split_lines("三天|两天|5天|一周|一个星期|四天|好几天|半个月|7天|48小时|3天|十天"),
-    "amt": split_lines("10块|5块|二十块|20元|99|九十九|100块|五十|¥59|30块钱|两百|199元|十块钱|八十|50"),
+    "amt": split_lines(
+        "10块|5块|二十块|20元|99|九十九|100块|五十|¥59|30块钱|两百|199元|十块钱|八十|50"
+    ),
     "h": split_lines(
         "170|165|160|175|180|158|155|185|一米七|一米六五|1米6|1米75|172cm|168|一米八|163|178|150|1.7m"
     ),
     "w": split_lines(
         "65kg|50kg|120斤|一百三十斤|100斤|60公斤|90斤|140斤|55kg|一百斤|75kg|110斤|80kg|160斤|45kg|九十斤"
     ),
-    "t": split_lines("今天|明天|后天|周五|这周|下周一|双十一|月底|5号|春节前|晚上|上午|昨天|前天|周末"),
-    "tn": split_lines("SF1234567890123|YT7654321098765|75312345678901|sf2233445566778|JT1234567890123|4312345678901"),
+    "t": split_lines(
+        "今天|明天|后天|周五|这周|下周一|双十一|月底|5号|春节前|晚上|上午|昨天|前天|周末"
+    ),
+    "tn": split_lines(
+        "SF1234567890123|YT7654321098765|75312345678901|sf2233445566778|JT1234567890123|4312345678901"
+    ),
     "phone": split_lines("13812345678|139 1234 5678|15012345678|186-1234-5678"),
 }
 
@@ -124,7 +130,9 @@ ENGLISH: tuple[tuple[str, tuple[str, ...]], ...] = (
 OPENERS = split_lines(
     "在吗|亲在吗|你好|您好|hello|老板在吗|亲|客服在吗|你好呀|在不在|hi|亲亲|打扰了|不好意思打扰一下"
 )
-CLOSERS = split_lines("谢谢|谢谢亲|麻烦了|辛苦了|急|麻烦快点|谢啦|拜托了|麻烦看下|😊|🙏|在线等|多谢")
+CLOSERS = split_lines(
+    "谢谢|谢谢亲|麻烦了|辛苦了|急|麻烦快点|谢啦|拜托了|麻烦看下|😊|🙏|在线等|多谢"
+)
 CONTEXT = split_lines(
     "我昨天买的那件|我前天拍的{p}|订单号3712345678901234567|我买的{p}|就是那个{c}的|我在你家买了{p}|"
     "我是{city}的|上次买的{p}|刚拍的|链接里那款|我看中一件{c}{p}|买了两件|我给我妈买的|帮朋友问的"
@@ -141,10 +149,14 @@ THREAT_TOPICS = (
     "return_exchange",
 )
 # "什么时候发货" asks about the future; with "拍了三天了" it is a chase (urge_shipping).
-SHIP_QUESTIONS = split_lines("什么时候发货|几时发|啥时候发|什么时候能发|几号发货|能今天发吗|什么时候寄出")
+SHIP_QUESTIONS = split_lines(
+    "什么时候发货|几时发|啥时候发|什么时候能发|几号发货|能今天发吗|什么时候寄出"
+)
 ELAPSED = split_lines("拍了{d}了|都{d}了|等了{d}了|付款{d}了|下单{d}了|已经{d}了|拍了好几天咯")
 # A problem stays the intent when the buyer adds the remedy they want ("坏了 我要退货").
-REMEDIES = split_lines("我要退货|想退|退款吧|给我换一个|能换吗|怎么处理|怎么办|要求退款|补发一个|重新发")
+REMEDIES = split_lines(
+    "我要退货|想退|退款吧|给我换一个|能换吗|怎么处理|怎么办|要求退款|补发一个|重新发"
+)
 PROBLEMS = ("quality_complaint", "wrong_or_missing_item", "not_received")
 # Intents that a polite opener or closer never changes (everything but these two).
 STANDALONE = ("greeting", "thanks_bye")
