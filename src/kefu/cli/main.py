@@ -50,6 +50,10 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+def _root() -> None:
+    """kefu 客服工作台 — customer service for online shops."""
+
+
 def build_app(argv: list[str] | None = None) -> typer.Typer:
     """The CLI with the command named in `argv` mounted, or every command when none is."""
     app = typer.Typer(
@@ -59,6 +63,9 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    # A callback keeps `kefu` a group even when only one plain command is mounted;
+    # without it Typer would make that command the root and `kefu run` would fail.
+    app.callback()(_root)
     words = [arg for arg in (sys.argv[1:] if argv is None else argv) if not arg.startswith("-")]
     wanted = [entry for entry in ENTRIES if words and entry.name == words[0]] or list(ENTRIES)
     for entry in wanted:
@@ -67,7 +74,14 @@ def build_app(argv: list[str] | None = None) -> typer.Typer:
             app.add_typer(target, name=entry.name, help=entry.help)
         else:
             app.command(entry.name)(target)
+    # A callback keeps the app a group: with a single command mounted, Typer would
+    # otherwise make it the root command and refuse its own name as an extra argument.
+    app.callback()(_group)
     return app
+
+
+def _group() -> None:
+    pass
 
 
 def main(argv: list[str] | None = None) -> None:

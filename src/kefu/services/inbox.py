@@ -1,0 +1,800 @@
+"""The live inbox's write side: actions named by verb (`do_*`), reads named `access_*`.
+
+Every action works inside the caller's transaction and records the domain events it caused
+in the unit of work (`session.info`); `commit(session)` commits and only then hands the
+events back, so nothing is ever announced that a rollback could take back. The caller (the
+WebSocket endpoint) publishes them to the broker.
+
+Ordering: a message's `seq` comes from `UPDATE conversations SET last_seq = last_seq + 1 ...
+RETURNING last_seq`. On PostgreSQL that row stays locked until the commit, so seqs are
+given out in commit order and a committed seq N means 1..N-1 are committed too (what
+gap-free delivery relies on); SQLite serialises writers anyway.
+
+Idempotency: (conversation, client_msg_id) is unique. A resend finds the first message;
+two racing sends of the same id both try, and the loser's unique violation (rolled back to
+a savepoint, together with its seq) turns into a re-read of the winner's row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kefu.core.inbox.content import ContentError, check_image, check_text
+from kefu.core.inbox.routing import (
+    QUEUES,
+    AgentState,
+    LastService,
+    Queue,
+    RoutingDecision,
+    queue_for,
+    route,
+    waiting_position,
+)
+from kefu.core.shopconfig import DEFAULT_SHOP, ShopConfig, build_shop_config
+from kefu.db.models.accounts import User
+from kefu.db.models.buyers import Buyer
+from kefu.db.models.inbox import Conversation, Message, Rating
+from kefu.db.models.knowledge import QuickReply
+from kefu.db.models.shops import Shop
+from kefu.services import accounts
+from kefu.services.workspace import viewer_queues
+
+Event = dict[str, Any]
+SenderKind = Literal["buyer", "bot", "system"]
+Sender = User | SenderKind  # a User is an agent
+
+OPEN = ("open", "pending")
+_EVENTS_KEY = "kefu.inbox.events"
+
+# policies.md §6: the welcome names the agent; the farewell invites a review.
+WELCOME = "您好，我是{agent_no}，很高兴为您服务😊"
+WELCOME_WAITING = "您好，欢迎光临😊 当前咨询人数较多，您排在第{position}位，客服马上就来，请稍候~"
+FAREWELL = "感谢您的咨询，祝您生活愉快！如果对我的服务满意，麻烦给个五星好评哦😊"
+REVIEW_INVITATION = "请为本次服务打分（1-5星）"
+
+
+class InboxError(Exception):
+    """An action refused; `code` is stable (TOO_LONG, IMAGE_TYPE, CLOSED, ...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    @classmethod
+    def of(cls, error: ContentError) -> InboxError:
+        return cls(error.code, error.message)
+
+
+# --- unit of work: events published only after the commit --------------------------------
+
+
+def emit(session: Session, channel: str, event: Event) -> None:
+    """Record an event to publish once this transaction commits."""
+    session.info.setdefault(_EVENTS_KEY, []).append((channel, event))
+
+
+def commit(session: Session) -> list[tuple[str, Event]]:
+    """Commit, then return the events the transaction produced (and forget them)."""
+    try:
+        session.commit()
+    except BaseException:
+        session.info.pop(_EVENTS_KEY, None)
+        raise
+    return session.info.pop(_EVENTS_KEY, [])
+
+
+def rollback(session: Session) -> None:
+    session.rollback()
+    session.info.pop(_EVENTS_KEY, None)
+
+
+def conversation_channel(shop_id: str, conversation_id: str) -> str:
+    return f"conv:{shop_id}:{conversation_id}"
+
+
+def agent_channel(shop_id: str, user_id: int) -> str:
+    return f"agent:{shop_id}:{user_id}"
+
+
+def shop_channel(shop_id: str) -> str:
+    return f"shop:{shop_id}"
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def shop_config(session: Session, shop_id: str) -> ShopConfig:
+    shop = session.get(Shop, shop_id)
+    if shop is None or not shop.config:
+        return DEFAULT_SHOP
+    return build_shop_config(shop.config)
+
+
+def agent_label(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.agent_no or user.display_name or user.username
+
+
+def _audit(
+    session: Session,
+    conv: Conversation,
+    actor: User | None,
+    action: str,
+    detail: dict[str, Any],
+    now: datetime,
+) -> None:
+    accounts.audit(
+        session,
+        shop_id=conv.shop_id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        target=conv.conversation_id,
+        target_type="conversation",
+        detail=detail,
+        now=now,
+    )
+
+
+def message_event(msg: Message, conv: Conversation, sender_name: str = "") -> Event:
+    return {
+        "type": "message",
+        "conversation_id": conv.conversation_id,
+        "seq": msg.seq,
+        "sender": msg.sender,
+        "sender_name": sender_name,
+        "text": msg.text,
+        "kind": msg.kind,
+        "attachments": msg.attachments or [],
+        "client_msg_id": msg.client_msg_id,
+        "quick_reply": msg.quick_reply,
+        "ts": msg.ts.isoformat(),
+    }
+
+
+def conversation_event(session: Session, conv: Conversation, **extra: Any) -> Event:
+    assignee = session.get(User, conv.assignee_id) if conv.assignee_id else None
+    return {
+        "type": "conversation",
+        "conversation_id": conv.conversation_id,
+        "buyer_id": conv.buyer_id,
+        "status": conv.status,
+        "queue": conv.queue,
+        "agent_id": conv.agent_id,
+        "agent_no": agent_label(assignee) or None,
+        "last_seq": conv.last_seq,
+        **extra,
+    }
+
+
+# --- the stage rule (swapped for the assistant's intent once it is wired in) -------------
+
+_STAGE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("complaint", ("差评", "中评", "投诉", "追评", "曝光")),
+    (
+        "return_exchange",
+        ("退货", "退款", "换货", "退换", "破损", "坏了", "质量", "少发", "发错", "没收到"),
+    ),
+    (
+        "logistics_query",
+        ("物流", "快递到", "到哪", "发货", "单号", "改地址", "修改地址", "取消订单", "催"),
+    ),
+)
+
+
+def stage_intent(text: str) -> str:
+    """A rough intent from keywords, only to pick the stage queue (policies.md §6).
+
+    The one place to swap in the assistant's intent model when it is available.
+    """
+    for intent, words in _STAGE_WORDS:
+        if any(word in text for word in words):
+            return intent
+    return "product_info"
+
+
+def stage_queue(text: str) -> Queue:
+    return queue_for(stage_intent(text), text)
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def access_conversation(session: Session, shop_id: str, conversation_id: str) -> Conversation:
+    conv = session.scalar(
+        select(Conversation).where(
+            Conversation.shop_id == shop_id, Conversation.conversation_id == conversation_id
+        )
+    )
+    if conv is None:
+        raise InboxError("NOT_FOUND", "会话不存在")
+    return conv
+
+
+def access_open_conversation(session: Session, shop_id: str, buyer_id: str) -> Conversation | None:
+    """The buyer's conversation still in progress, if any (a buyer has one at a time)."""
+    return session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.shop_id == shop_id,
+            Conversation.buyer_id == buyer_id,
+            Conversation.status.in_(OPEN),
+        )
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+
+
+def messages_after(
+    session: Session, conversation: Conversation, seq: int, limit: int = 1000
+) -> list[Message]:
+    """The messages after `seq`, in order: what a reconnecting client missed."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.conversation_pk == conversation.id, Message.seq > seq)
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+    )
+
+
+def sender_names(session: Session, messages: Sequence[Message]) -> dict[int, str]:
+    ids = {m.sender_id for m in messages if m.sender_id is not None}
+    if not ids:
+        return {}
+    return {u.id: agent_label(u) for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def open_load(session: Session, shop_id: str) -> dict[int, int]:
+    """Open conversations per agent (user id)."""
+    rows = session.execute(
+        select(Conversation.assignee_id, func.count())
+        .where(
+            Conversation.shop_id == shop_id,
+            Conversation.status.in_(OPEN),
+            Conversation.assignee_id.is_not(None),
+        )
+        .group_by(Conversation.assignee_id)
+    )
+    return {int(pk): int(n) for pk, n in rows if pk is not None}
+
+
+def agent_states(session: Session, shop_id: str, shop: ShopConfig) -> list[AgentState]:
+    """The shop's agents with their live load, as routing wants them.
+
+    A per-agent `max_open` below the shop's limit is expressed as extra load, so the pure
+    router's single capacity rule covers it.
+    """
+    load = open_load(session, shop_id)
+    capacity = shop.routing.max_open_per_agent
+    states = []
+    for user in session.scalars(
+        select(User).where(User.shop_id == shop_id, User.is_active.is_(True))
+    ):
+        queues = tuple(q for q in (user.queues or []) if q in QUEUES)
+        if not queues and user.role in QUEUES:
+            queues = (user.role,)
+        if not queues and user.role not in accounts.ROLE_LADDER:
+            continue
+        handicap = max(0, capacity - user.max_open) if user.max_open is not None else 0
+        states.append(
+            AgentState(user.username, queues, user.status, load.get(user.id, 0) + handicap)
+        )
+    return states
+
+
+def last_service(
+    session: Session, shop_id: str, buyer_id: str, now: datetime, hours: float
+) -> LastService | None:
+    row = session.execute(
+        select(Conversation.agent_id, Conversation.last_message_at)
+        .where(
+            Conversation.shop_id == shop_id,
+            Conversation.buyer_id == buyer_id,
+            Conversation.agent_id.is_not(None),
+            Conversation.last_message_at >= now - timedelta(hours=hours),
+        )
+        .order_by(Conversation.last_message_at.desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return LastService(row[0], row[1])
+
+
+def waiting_line_position(session: Session, conv: Conversation) -> int:
+    since = [
+        at
+        for at in session.scalars(
+            select(Conversation.started_at).where(
+                Conversation.shop_id == conv.shop_id,
+                Conversation.queue == conv.queue,
+                Conversation.status == "pending",
+                Conversation.assignee_id.is_(None),
+                Conversation.id != conv.id,
+                Conversation.started_at.is_not(None),
+            )
+        )
+        if at is not None
+    ]
+    return waiting_position(since, conv.started_at or conv.created_at)
+
+
+def check_agent_access(agent: User, conv: Conversation, *, write: bool) -> None:
+    """Whether `agent` may read (or, `write`, act on) the conversation: their own, one in a
+    queue they work, or any from supervisor up, always within their shop (policies.md §5).
+    Another agent's conversation is read-only until it is transferred."""
+    if conv.shop_id != agent.shop_id or agent.role == accounts.ADMIN or not agent.is_active:
+        raise InboxError("NOT_FOUND", "会话不存在")
+    senior = accounts.role_allows(agent.role, ("supervisor",))
+    mine = conv.assignee_id == agent.id
+    if not (mine or senior or (conv.queue or "presale") in viewer_queues(agent)):
+        raise InboxError("NOT_FOUND", "会话不存在")
+    if write and not (mine or senior) and conv.assignee_id is not None:
+        raise InboxError("FORBIDDEN", "该会话由其他客服接待，请先转接")
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+def _apply_route(
+    session: Session, conv: Conversation, decision: RoutingDecision, now: datetime
+) -> User | None:
+    conv.queue = decision.queue
+    agent = None
+    if decision.agent_id is not None:
+        agent = session.scalar(
+            select(User).where(User.shop_id == conv.shop_id, User.username == decision.agent_id)
+        )
+    if agent is None:
+        conv.status, conv.assignee_id = "pending", None
+        return None
+    conv.status, conv.assignee_id, conv.agent_id = "open", agent.id, agent.username
+    return agent
+
+
+def do_open_conversation(
+    session: Session,
+    shop_id: str,
+    buyer_id: str,
+    first_text: str,
+    *,
+    now: datetime,
+    platform: str = "web",
+    shop: ShopConfig | None = None,
+) -> Conversation:
+    """A buyer starts a conversation: stage queue from the message, then routing (sticky
+    agent within 24 h, else the least-loaded online agent of the queue, else the waiting
+    line). Returns the conversation (its first message is posted by `do_post_message`)."""
+    shop = shop or shop_config(session, shop_id)
+    buyer = session.scalar(
+        select(Buyer).where(Buyer.shop_id == shop_id, Buyer.buyer_id == buyer_id)
+    )
+    if buyer is None:  # the archive 客户档案 starts with the first conversation
+        session.add(Buyer(shop_id=shop_id, buyer_id=buyer_id, platform=platform, first_seen_at=now))
+    else:
+        buyer.last_seen_at = now
+    conv = Conversation(
+        shop_id=shop_id,
+        conversation_id=f"w{now:%Y%m%d}-{uuid.uuid4().hex[:12]}",
+        platform=platform,
+        buyer_id=buyer_id,
+        status="pending",
+        started_at=now,
+        last_message_at=now,
+        last_seq=0,
+    )
+    session.add(conv)
+    session.flush()
+    decision = route(
+        stage_queue(first_text),
+        agent_states(session, shop_id, shop),
+        now,
+        shop,
+        last_service(session, shop_id, buyer_id, now, shop.routing.sticky_hours),
+    )
+    agent = _apply_route(session, conv, decision, now)
+    session.flush()
+    detail: dict[str, Any] = {
+        "queue": conv.queue,
+        "agent": conv.agent_id,
+        "sticky": decision.sticky,
+    }
+    if agent is None:
+        detail["waiting_position"] = waiting_line_position(session, conv)
+    _audit(session, conv, None, "conversation.open", detail, now)
+    _announce(session, conv, agent, now, reason="new")
+    return conv
+
+
+def _announce(
+    session: Session, conv: Conversation, agent: User | None, now: datetime, *, reason: str
+) -> None:
+    event = conversation_event(session, conv, reason=reason)
+    emit(session, conversation_channel(conv.shop_id, conv.conversation_id), event)
+    emit(session, shop_channel(conv.shop_id), event)
+    if agent is not None:
+        emit(session, agent_channel(conv.shop_id, agent.id), {**event, "type": "assigned"})
+
+
+def _stored_image(data: bytes, shop: ShopConfig) -> dict[str, Any]:
+    mime, error = check_image(data, shop)
+    if error is not None:
+        raise InboxError.of(error)
+    return {"type": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def do_post_message(
+    session: Session,
+    conversation: Conversation,
+    sender: Sender,
+    text: str,
+    client_msg_id: str | None,
+    *,
+    now: datetime,
+    image: bytes | None = None,
+    quick_reply: bool = False,
+    shop: ShopConfig | None = None,
+) -> tuple[Message, bool]:
+    """Store a message with the conversation's next seq; (message, created).
+
+    A resend of `client_msg_id` returns the first message and creates nothing. Text is
+    checked (empty, 5,000 characters); an image by its content against the shop's
+    `images` config. Nothing is written when the content is refused.
+    """
+    if client_msg_id is not None:
+        # No look-up first: a resend is rare, and the unique constraint finds it below at
+        # no cost to the common case (one round trip less per message).
+        client_msg_id = client_msg_id.strip()[:64] or None
+    attachments = None
+    if image is not None:
+        attachments = [_stored_image(image, shop or shop_config(session, conversation.shop_id))]
+        text = text or "[图片]"
+    else:
+        error = check_text(text)
+        if error is not None:
+            raise InboxError.of(error)
+    if conversation.status == "closed" and not isinstance(sender, str):
+        raise InboxError("CLOSED", "会话已结束")
+    agent = sender if isinstance(sender, User) else None
+    kind = "agent" if agent is not None else str(sender)
+    # The UPDATE comes first and outside the savepoint: it takes the row lock, and on SQLite
+    # it opens the transaction (pysqlite starts one only on DML; a SAVEPOINT outside one
+    # would commit on release).
+    seq = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
+        .returning(Conversation.last_seq)
+    ).scalar_one()
+    msg = Message(
+        shop_id=conversation.shop_id,
+        conversation_pk=conversation.id,
+        seq=seq,
+        client_msg_id=client_msg_id,
+        sender=kind,
+        sender_id=agent.id if agent else None,
+        text=text,
+        ts=now,
+        quick_reply=quick_reply,
+        kind="image" if attachments else "text",
+        attachments=attachments,
+    )
+    try:
+        with session.begin_nested():
+            session.add(msg)
+            session.flush()
+    except IntegrityError:
+        # A racing resend of the same client_msg_id won; its row is the answer. We still
+        # hold the conversation's lock, so handing our seq back leaves no gap.
+        session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(last_seq=Conversation.last_seq - 1)
+        )
+        existing = _by_client_id(session, conversation, client_msg_id)
+        if existing is None:
+            raise
+        # Announced again: the first sender's process may have died between its commit
+        # and its publish; clients drop a seq they already have.
+        emit(
+            session,
+            conversation_channel(conversation.shop_id, conversation.conversation_id),
+            message_event(existing, conversation, agent_label(agent)),
+        )
+        return existing, False
+    conversation.last_seq = seq
+    conversation.last_message_at = now
+    if kind == "buyer" and conversation.status == "closed":
+        conversation.status = "pending"  # a buyer writing again reopens it
+    emit(
+        session,
+        conversation_channel(conversation.shop_id, conversation.conversation_id),
+        message_event(msg, conversation, agent_label(agent)),
+    )
+    if kind == "buyer":  # the floor view and list counters move on buyer messages
+        emit(
+            session,
+            shop_channel(conversation.shop_id),
+            {
+                "type": "buyer_message",
+                "conversation_id": conversation.conversation_id,
+                "seq": seq,
+                "queue": conversation.queue,
+                "assignee_id": conversation.assignee_id,
+            },
+        )
+    return msg, True
+
+
+def _by_client_id(
+    session: Session, conversation: Conversation, client_msg_id: str | None
+) -> Message | None:
+    if client_msg_id is None:
+        return None
+    return session.scalar(
+        select(Message).where(
+            Message.conversation_pk == conversation.id, Message.client_msg_id == client_msg_id
+        )
+    )
+
+
+def do_bot_welcome(
+    session: Session, conversation: Conversation, *, now: datetime
+) -> Message | None:
+    """The bot's welcome when no human answered the buyer in time (policies.md §6).
+
+    None when an agent or the bot already answered. Idempotent across processes: its
+    client_msg_id is fixed per conversation.
+    """
+    answered = session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .where(Message.conversation_pk == conversation.id, Message.sender.in_(("agent", "bot")))
+    )
+    if answered or conversation.status == "closed":
+        return None
+    agent = session.get(User, conversation.assignee_id) if conversation.assignee_id else None
+    if agent is not None:
+        text = WELCOME.format(agent_no=agent_label(agent))
+    else:
+        text = WELCOME_WAITING.format(position=waiting_line_position(session, conversation))
+    msg, created = do_post_message(
+        session, conversation, "bot", text, f"welcome:{conversation.conversation_id}", now=now
+    )
+    return msg if created else None
+
+
+def do_assign(
+    session: Session, conversation: Conversation, agent: User, *, by: User | None, now: datetime
+) -> Conversation:
+    if agent.shop_id != conversation.shop_id:
+        raise InboxError("NOT_FOUND", "客服不存在")
+    before = {"agent": conversation.agent_id, "status": conversation.status}
+    conversation.assignee_id, conversation.agent_id = agent.id, agent.username
+    if conversation.status == "pending":
+        conversation.status = "open"
+    session.flush()
+    _audit(
+        session,
+        conversation,
+        by,
+        "conversation.assign",
+        {"before": before, "agent": agent.username},
+        now,
+    )
+    _announce(session, conversation, agent, now, reason="assigned")
+    return conversation
+
+
+def do_transfer(
+    session: Session,
+    conversation: Conversation,
+    *,
+    by: User,
+    now: datetime,
+    to_agent: User | None = None,
+    to_queue: str | None = None,
+    note: str = "",
+) -> Conversation:
+    """Hand the conversation to another agent, or to a queue (routed there, or waiting)."""
+    if conversation.status == "closed":
+        raise InboxError("CLOSED", "会话已结束")
+    if (to_agent is None) == (to_queue is None):
+        raise InboxError("BAD_TARGET", "请选择转接的客服或队列")
+    note = note.strip()[:500]
+    before = {"agent": conversation.agent_id, "queue": conversation.queue}
+    if to_agent is not None:
+        if to_agent.shop_id != conversation.shop_id or not to_agent.is_active:
+            raise InboxError("NOT_FOUND", "客服不存在")
+        conversation.assignee_id, conversation.agent_id = to_agent.id, to_agent.username
+        conversation.status = "open"
+        agent: User | None = to_agent
+    else:
+        if to_queue not in QUEUES:
+            raise InboxError("BAD_TARGET", "队列不存在")
+        shop = shop_config(session, conversation.shop_id)
+        others = [
+            s
+            for s in agent_states(session, conversation.shop_id, shop)
+            if s.agent_id != by.username
+        ]
+        agent = _apply_route(session, conversation, route(to_queue, others, now, shop), now)  # type: ignore[arg-type]
+    session.flush()
+    _audit(
+        session,
+        conversation,
+        by,
+        "conversation.transfer",
+        {
+            "before": before,
+            "agent": conversation.agent_id,
+            "queue": conversation.queue,
+            "note": note,
+        },
+        now,
+    )
+    target = agent_label(agent) if agent else QUEUE_NAMES.get(conversation.queue or "", "")
+    do_post_message(session, conversation, "system", f"会话已转接给{target}", None, now=now)
+    _announce(session, conversation, agent, now, reason="transfer")
+    if agent is not None and note:
+        emit(
+            session,
+            agent_channel(conversation.shop_id, agent.id),
+            {"type": "note", "conversation_id": conversation.conversation_id, "note": note},
+        )
+    return conversation
+
+
+QUEUE_NAMES = {"presale": "售前", "insale": "售中", "aftersale": "售后", "review": "中差评"}
+
+
+def do_close(
+    session: Session,
+    conversation: Conversation,
+    *,
+    by: User | None,
+    now: datetime,
+    farewell: str | None = None,
+    closed_by: str = "agent",
+) -> Conversation:
+    """Close with the farewell and the review invitation (policies.md §6)."""
+    if conversation.status == "closed":
+        return conversation
+    text = (farewell or "").strip() or FAREWELL
+    sender: Sender = by if by is not None else "bot"
+    do_post_message(
+        session, conversation, sender, text, f"farewell:{conversation.last_seq}", now=now
+    )
+    do_post_message(session, conversation, "system", REVIEW_INVITATION, None, now=now)
+    conversation.status, conversation.closed_by, conversation.closed_at = "closed", closed_by, now
+    session.flush()
+    _audit(session, conversation, by, "conversation.close", {"closed_by": closed_by}, now)
+    _announce(session, conversation, None, now, reason="closed")
+    return conversation
+
+
+def do_rate(
+    session: Session, conversation: Conversation, rating: int, *, now: datetime, comment: str = ""
+) -> Rating:
+    """The buyer's 1-5 rating of a finished conversation (one per conversation)."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InboxError("BAD_RATING", "评分须为 1-5 星")
+    if conversation.status != "closed":
+        raise InboxError("NOT_CLOSED", "会话结束后才能评价")
+    existing = session.scalar(select(Rating).where(Rating.conversation_pk == conversation.id))
+    if existing is not None:
+        raise InboxError("ALREADY_RATED", "您已经评价过了，感谢您的反馈")
+    row = Rating(
+        shop_id=conversation.shop_id,
+        conversation_pk=conversation.id,
+        agent_id=conversation.agent_id,
+        rating=rating,
+        comment=comment.strip()[:1000],
+        rated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    _audit(session, conversation, None, "conversation.rate", {"rating": rating}, now)
+    emit(
+        session,
+        conversation_channel(conversation.shop_id, conversation.conversation_id),
+        {"type": "rated", "conversation_id": conversation.conversation_id, "rating": rating},
+    )
+    return row
+
+
+def do_set_agent_status(session: Session, agent: User, status: str, *, now: datetime) -> User:
+    """Online / busy / away; an agent coming online takes waiting buyers of their queues."""
+    if status not in accounts.SETTABLE_STATUSES:
+        raise InboxError("BAD_STATUS", "状态须为 online / busy / away")
+    accounts.do_set_status(session, agent, status, now)
+    emit(
+        session,
+        shop_channel(agent.shop_id),
+        {"type": "agent_status", "agent_id": agent.username, "status": status},
+    )
+    if status == "online":
+        do_route_waiting(session, agent.shop_id, now=now)
+    return agent
+
+
+def do_route_waiting(session: Session, shop_id: str, *, now: datetime) -> int:
+    """Give waiting buyers (oldest first) to agents who have room; how many were placed."""
+    shop = shop_config(session, shop_id)
+    placed = 0
+    waiting = session.scalars(
+        select(Conversation)
+        .where(
+            Conversation.shop_id == shop_id,
+            Conversation.status == "pending",
+            Conversation.assignee_id.is_(None),
+        )
+        .order_by(Conversation.started_at, Conversation.id)
+        .limit(200)
+    ).all()
+    for conv in waiting:
+        queue: Queue = conv.queue if conv.queue in QUEUES else "presale"  # type: ignore[assignment]
+        decision = route(queue, agent_states(session, shop_id, shop), now, shop)
+        if decision.agent_id is None:
+            continue
+        agent = _apply_route(session, conv, decision, now)
+        session.flush()
+        _audit(session, conv, None, "conversation.assign", {"agent": conv.agent_id}, now)
+        _announce(session, conv, agent, now, reason="assigned")
+        placed += 1
+    return placed
+
+
+def fill_quick_reply(template: str, *, agent_no: str, buyer_name: str, order_id: str) -> str:
+    """A quick reply with its variables filled; unknown braces are left as typed."""
+    values = {"{agent_no}": agent_no, "{buyer_name}": buyer_name, "{order_id}": order_id}
+    for key, value in values.items():
+        template = template.replace(key, value)
+    return template
+
+
+def access_quick_replies(
+    session: Session, agent: User, conversation: Conversation
+) -> list[dict[str, str]]:
+    """The agent's and the shop's quick replies, filled for this conversation."""
+    buyer = session.scalar(
+        select(Buyer).where(
+            Buyer.shop_id == conversation.shop_id, Buyer.buyer_id == conversation.buyer_id
+        )
+    )
+    buyer_name = (buyer.nickname or buyer.name) if buyer else ""
+    order_id = (conversation.order_ids or [""])[-1]
+    rows = session.scalars(
+        select(QuickReply)
+        .where(
+            QuickReply.shop_id == agent.shop_id,
+            (QuickReply.owner_id.is_(None)) | (QuickReply.owner_id == agent.id),
+        )
+        .order_by(QuickReply.use_count.desc(), QuickReply.quick_reply_id)
+        .limit(200)
+    )
+    return [
+        {
+            "id": row.quick_reply_id,
+            "title": row.title,
+            "shortcut": row.shortcut or "",
+            "text": fill_quick_reply(
+                row.text,
+                agent_no=agent_label(agent),
+                buyer_name=buyer_name or conversation.buyer_id,
+                order_id=order_id,
+            ),
+        }
+        for row in rows
+    ]
