@@ -77,18 +77,29 @@ def _print_demo_logins(settings: Settings) -> None:
         print(f"  {login.username:<10} {login.role:<11}{number}")
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, *, with_scheduler: bool = False) -> None:
+    """Serve the app; `kefu run` also runs the durable scheduler in-process (one-process
+    install), while a production deployment runs `kefu worker` processes beside `serve`."""
     import uvicorn
 
     from kefu.api.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        proxy_headers=True,
-        log_level="info",
-    )
+    stop = None
+    if with_scheduler:
+        from kefu.workers import start_in_thread
+
+        _, stop = start_in_thread(settings.effective_database_url)
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 def run(
@@ -112,7 +123,7 @@ def run(
     print(f"kefu 客服工作台: http://{host}:{settings.port}")
     if settings.demo:
         _print_demo_logins(settings)
-    _serve(settings)
+    _serve(settings, with_scheduler=True)
 
 
 def serve(bind: BindOption = None) -> None:
