@@ -223,3 +223,50 @@ def test_amount_and_weight_edge_cases(text: str, expected: list[tuple[str, Any]]
 def test_height_slash_weight_and_garment_size_labels() -> None:
     assert found("170/65") == [("height_cm", 170), ("weight_kg", 65)]
     assert found("165/88A") == []  # a garment size label, not a body
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这款咖啡机能打奶泡吗", []),  # 咖啡 in an appliance name is not a colour
+        ("要咖啡色的", [("color", "咖啡色")]),
+        ("牛肉干开封后怎么保存", []),  # 开封 "opened", not the city
+        ("没开封能退吗", []),
+        ("发到开封要几天", [("city", "开封市")]),
+    ],
+)
+def test_food_and_appliance_words_are_not_colours_or_cities(
+    text: str, expected: list[tuple[str, Any]]
+) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", ["四件套有1.2米的吗", "1米8的床单有吗", "1.5米床用多大被套"])
+def test_a_bed_width_is_not_a_body_height(text: str) -> None:
+    assert [kind for kind, _ in found(text)] == []
+
+
+def test_a_metre_height_still_counts_with_a_body_word_beside_bedding() -> None:
+    assert found("孩子1.2米 被子选多大") == [("height_cm", 120)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我一百六十八 一百二十斤 穿啥码", [("height_cm", 168), ("weight_kg", 60)]),
+        ("身高一百七 体重一百三十斤", [("height_cm", 170), ("weight_kg", 65)]),
+        ("一百六十八块穿什么码", [("amount", 168)]),  # money, not a height
+        ("一百二十个赞 穿啥码", []),  # below any adult height and counted
+    ],
+)
+def test_heights_in_chinese_numerals(text: str, expected: list[tuple[str, Any]]) -> None:
+    assert found(text) == expected
+
+
+def test_lower_case_sizes_in_a_swap_request() -> None:
+    assert found("帮我把m改成s 还没发吧") == [("size", "M"), ("size", "S")]
+    assert found("改成明天发") == []
+
+
+def test_heimao_the_complaint_site_is_not_a_colour() -> None:
+    assert found("这么处理我去黑猫投诉了") == []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kefu.core.assistant.nlu import model as model_module
 from kefu.core.assistant.nlu import training
-from kefu.core.assistant.nlu.model import IntentModel, train
+from kefu.core.assistant.nlu.model import IntentModel
 
 _loaded: dict[str, IntentModel] = {}
 
@@ -29,13 +29,14 @@ def cache_dir() -> Path:
 def model_path() -> tuple[Path, list[tuple[str, str]], list[tuple[str, str]]]:
     rows, calibration = training.training_rows(), training.calibration_rows()
     # The model code is part of the key: changing the features retrains on next use.
-    key = training.model_key(rows, calibration, inspect.getsource(model_module))
+    code = inspect.getsource(model_module) + inspect.getsource(training)
+    key = training.model_key(rows, calibration, code)
     return cache_dir() / f"nlu-{key}.pkl", rows, calibration
 
 
 def load_model(retrain: bool = False) -> IntentModel:
     """The cached model, training and caching it first when missing, stale or unreadable."""
-    path, rows, calibration = model_path()
+    path, _, _ = model_path()
     if not retrain and str(path) in _loaded:
         return _loaded[str(path)]
     model: IntentModel | None = None
@@ -47,7 +48,7 @@ def load_model(retrain: bool = False) -> IntentModel:
         except Exception:  # a corrupt or foreign cache file is rebuilt, never fatal
             model = None
     if model is None:
-        model = train(rows, calibration)
+        model = training.train_shipped_model()  # probe-calibrated temperature
         _save(path, model)
     _loaded[str(path)] = model
     return model

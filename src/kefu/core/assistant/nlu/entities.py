@@ -122,6 +122,8 @@ _HEIGHT_WORD = re.compile(
 )
 _HEIGHT_SLASH_WEIGHT = re.compile(r"(?<![\d.])(1[4-9]\d|2[01]\d)(?=\s?/\s?\d{2,3}(?![\d.%A-Za-z]))")
 _BARE_HEIGHT = re.compile(r"(?<![\d.¥￥])(1[4-9]\d|2[01]\d)(?![\d.%])")
+# 一百六十八 / 一百七: a height written in Chinese numerals (parsed, then range-checked).
+_BARE_CN_HEIGHT = re.compile(rf"(?<!{_CN})(一百[{CN_NUM_CHARS}]{{1,3}})(?!{_CN})")
 _KG = re.compile(rf"({_NUM})\s?(?:kg|KG|Kg|kG|公斤|千克)")
 _JIN = re.compile(rf"({_NUM})\s?斤")
 _WEIGHT_WORD = re.compile(
@@ -162,7 +164,10 @@ _STOP_WORDS = (
     "灰心 灰尘 灰常 粉丝 粉末 粉底 奶粉 面粉 粉刺 粉碎 米粉 绿茶 绿码 黄金 黄牛 黄了 紫外线 紫菜 "
     "青春 年青 金额 现金 押金 定金 订金 金币 奖金 金卡 返金 租金 资金 保证金 金牌 "
     "银行 银联 米饭 大米 小米 玉米 米线 厘米 平米 "
-    "口红 腮红 显黑 显白 显瘦 黄斑 北海道 三明治 普洱茶 中山路 中山装 朝阳区 吉林大学 北京时间 天天向上 白银色"
+    "口红 腮红 显黑 显白 显瘦 黄斑 北海道 三明治 普洱茶 中山路 中山装 朝阳区 吉林大学 北京时间 天天向上 白银色 黑猫 "
+    # food and appliance words (咖啡机, 红烧, 黑芝麻) and 开封 "opened" (not the city in 河南)
+    "咖啡机 咖啡豆 咖啡粉 咖啡杯 咖啡壶 咖啡因 黑咖啡 红烧 红油 黑芝麻 黑米 红米 白醋 白砂糖 绿豆 黄油 黄瓜 紫薯 "
+    "开封后 开封了 已开封 未开封 没开封 不开封 开封前 开封即 开封过"
 )
 
 _DICTIONARY: dict[str, tuple[str, str] | None] = {}
@@ -300,9 +305,15 @@ def _weight_from_bare(value: float) -> float:
     return value / 2 if value >= 85 else value
 
 
+# 1.5米 / 1米8 next to bedding is a bed width (home textiles), not a body height.
+_BEDDING = re.compile(r"床|四件套|三件套|被套|被子|被芯|凉席|席子|窗帘|地毯|桌布")
+_BODY_WORDS = re.compile(r"身高|个子|穿|体重|斤|kg|KG|公斤|孩子|宝宝")
+
+
 def _body(claims: _Claims) -> None:
     text = claims.text
     size_question = _SIZE_CONTEXT.search(text) is not None
+    bed_widths = _BEDDING.search(text) is not None and _BODY_WORDS.search(text) is None
     heights: list[tuple[int, int]] = []
 
     def height(value: float | None, start: int, end: int) -> None:
@@ -316,11 +327,12 @@ def _body(claims: _Claims) -> None:
     for m in _M_THEN_DIGITS.finditer(text):
         rest = m.group(2)
         cm = _number(rest)
-        if cm is not None:
+        if cm is not None and not bed_widths:
             # 1米7 / 一米七 -> 170; 1米75 / 一米七五 -> 175
             height(100 + (cm * 10 if cm < 10 else cm), m.start(), m.end())
     for m in _DECIMAL_METRES.finditer(text):
-        height(float(m.group(1)) * 100, m.start(), m.end())
+        if not bed_widths:
+            height(float(m.group(1)) * 100, m.start(), m.end())
     for m in _CM.finditer(text):
         height(_number(m.group(1)), m.start(), m.end())
     for m in _HEIGHT_WORD.finditer(text):
@@ -352,6 +364,13 @@ def _body(claims: _Claims) -> None:
             if re.match(r"\s?(?:元|块|斤|kg|KG|公斤|码|号|天|件|个|g|ml|cm|米|%|万|w)", after):
                 continue
             height(float(m.group(1)), m.start(), m.end())
+        for m in _BARE_CN_HEIGHT.finditer(text):
+            after = text[m.end() : m.end() + 2]
+            if re.match(r"\s?(?:元|块|斤|kg|KG|公斤|码|号|天|件|个|g|ml|cm|米|%|万|w)", after):
+                continue
+            value = parse_number(m.group(1))
+            if value is not None and value >= 140:
+                height(value, m.start(), m.end())
     # "170/65" or "160 100": a number right after a height is the weight.
     for _, end in heights:
         paired = _PAIRED_WEIGHT.match(text[end:])
@@ -362,7 +381,8 @@ def _body(claims: _Claims) -> None:
 
 def _sizes(claims: _Claims) -> None:
     text = claims.text
-    size_question = _SIZE_CONTEXT.search(text) is not None or "还是" in text
+    # "把m改成s": swapping one letter for another is about sizes too.
+    size_question = _SIZE_CONTEXT.search(text) is not None or re.search(r"还是|改成|换成", text)
     for m in _SHOE_SIZE.finditer(text):
         claims.add("size", m.group(1) + "码", m.start(), m.end())
     for m in _LETTER_SIZE.finditer(text):

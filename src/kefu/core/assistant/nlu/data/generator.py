@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 
 from kefu.core.assistant.nlu.data.cores import CORES, THREATS
+from kefu.core.assistant.nlu.data.extra_cores import EXTRA_CORES
 from kefu.core.assistant.nlu.data.more_cores import MORE_CORES
 
 
@@ -20,7 +21,9 @@ def split_lines(block: str) -> list[str]:
 
 
 CORE_LINES: dict[str, list[str]] = {
-    intent: split_lines(block) + split_lines(MORE_CORES.get(intent, ""))
+    intent: split_lines(block)
+    + split_lines(MORE_CORES.get(intent, ""))
+    + split_lines(EXTRA_CORES.get(intent, ""))
     for intent, block in CORES.items()
 }
 THREAT_LINES = [t.strip() for t in THREATS if t.strip()]
@@ -29,7 +32,10 @@ FILLERS: dict[str, list[str]] = {
     "p": split_lines(
         "这件|这款|衣服|裤子|T恤|卫衣|外套|羽绒服|连衣裙|裙子|毛衣|衬衫|鞋子|运动鞋|帽子|包包|被子|四件套|"
         "枕头|电风扇|吹风机|电饭煲|充电宝|耳机|手机壳|面膜|洗面奶|零食|坚果|茶叶|牛仔裤|打底衫|睡衣|袜子|"
-        "这个|那件|链接里的|3号链接|这双|这条"
+        "这个|那件|链接里的|3号链接|这双|这条|"
+        # food, daily chemicals, bedding and appliances too, so no category word leans to one intent
+        "牛肉干|饼干|辣条|薯片|蜂蜜|月饼|洗衣液|洗发水|沐浴露|牙膏|面霜|精华|防晒霜|蚕丝被|床单|凉席|"
+        "毛巾|乳胶枕|床垫|空气炸锅|电热水壶|咖啡机|加湿器|电动牙刷|挂烫机|豆浆机|榨汁机"
     ),
     "c": split_lines(
         "黑色|白色|红色|蓝色|灰色|粉色|米白色|卡其色|黑|白|藏青|酒红色|绿色|杏色|浅蓝|深灰|咖啡色|紫色|黄色|奶白"
@@ -187,15 +193,15 @@ def _vary(text: str, rng: random.Random) -> str:
     return text
 
 
-def _core(intent: str, rng: random.Random) -> str:
-    return _fill(rng.choice(CORE_LINES[intent]), rng)
+def _core(intent: str, rng: random.Random, lines: dict[str, list[str]] = CORE_LINES) -> str:
+    return _fill(rng.choice(lines[intent]), rng)
 
 
-def _message(intent: str, rng: random.Random) -> str:
-    text = _core(intent, rng)
+def _message(intent: str, rng: random.Random, lines: dict[str, list[str]] = CORE_LINES) -> str:
+    text = _core(intent, rng, lines)
     roll = rng.random()
     if intent == "complaint" and roll < 0.45:
-        topic = _core(rng.choice(THREAT_TOPICS), rng)
+        topic = _core(rng.choice(THREAT_TOPICS), rng, lines)
         threat = rng.choice(THREAT_LINES)
         text = (
             topic + rng.choice(SEPARATORS) + threat
@@ -205,7 +211,7 @@ def _message(intent: str, rng: random.Random) -> str:
     elif intent == "greeting" and roll < 0.25:
         text = text + rng.choice(SEPARATORS) + rng.choice(OPENERS)
     elif intent == "thanks_bye" and roll < 0.2:
-        text = text + rng.choice(SEPARATORS) + _core("thanks_bye", rng)
+        text = text + rng.choice(SEPARATORS) + _core("thanks_bye", rng, lines)
     elif intent == "urge_shipping" and roll < 0.2:
         parts = [rng.choice(SHIP_QUESTIONS), _fill(rng.choice(ELAPSED), rng)]
         rng.shuffle(parts)
@@ -220,7 +226,7 @@ def _message(intent: str, rng: random.Random) -> str:
         elif roll < 0.45:
             text = _fill(rng.choice(CONTEXT), rng) + rng.choice(SEPARATORS) + text
         elif roll < 0.5:
-            text = text + rng.choice(SEPARATORS) + _core(intent, rng)
+            text = text + rng.choice(SEPARATORS) + _core(intent, rng, lines)
     if rng.random() < 0.35:
         text = rng.choice(PREFIXES) + text
     if rng.random() < 0.45:
@@ -228,17 +234,34 @@ def _message(intent: str, rng: random.Random) -> str:
     return _vary(text, rng).strip() or text
 
 
-def generate(seed: int = 7, per_intent: int = 600) -> list[tuple[str, str]]:
-    """(text, intent) pairs, `per_intent` of each of the 28 intents, deterministic in `seed`."""
+def generate(
+    seed: int = 7, per_intent: int = 600, lines: dict[str, list[str]] = CORE_LINES
+) -> list[tuple[str, str]]:
+    """(text, intent) pairs, `per_intent` of each of the 28 intents, deterministic in `seed`.
+
+    `lines` replaces the cores (a subset of them builds a held-out calibration set).
+    """
     rng = random.Random(seed)
     rows: list[tuple[str, str]] = []
-    for intent in sorted(CORE_LINES):
+    for intent in sorted(lines):
         seen: set[str] = set()
         attempts = 0
         while len(seen) < per_intent and attempts < per_intent * 4:
             attempts += 1
-            text = _message(intent, rng)
+            text = _message(intent, rng, lines)
             if text not in seen:
                 seen.add(text)
                 rows.append((text, intent))
     return rows
+
+
+def split_cores(folds: int, held_out: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The cores split in two by a fixed rule (every `folds`-th line of each intent is held out):
+    a model fitted on the first part and scored on messages from the second meets phrasings it
+    never saw, as it will in real chat — an honest set for calibrating its confidence."""
+    kept: dict[str, list[str]] = {}
+    held: dict[str, list[str]] = {}
+    for intent, lines in CORE_LINES.items():
+        kept[intent] = [line for i, line in enumerate(lines) if i % folds != held_out]
+        held[intent] = [line for i, line in enumerate(lines) if i % folds == held_out]
+    return kept, held
