@@ -24,7 +24,8 @@ def run_cli(argv: list[str]) -> int:
 def served(monkeypatch) -> list[Settings]:
     """Replace uvicorn: record the settings the server would have started with."""
     calls: list[Settings] = []
-    monkeypatch.setattr(server_cli, "_serve", calls.append)
+    # `_serve(settings, *, with_scheduler=...)`: the settings are what the tests check.
+    monkeypatch.setattr(server_cli, "_serve", lambda settings, **_options: calls.append(settings))
     return calls
 
 

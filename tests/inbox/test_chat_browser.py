@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from kefu.api.app import create_app
 from kefu.api.deps import SESSION_COOKIE
-from kefu.db.models import Rating
+from kefu.db.models import Message, Rating, User
 from kefu.db.session import make_engine
+from kefu.services.passwords import hash_password
 from kefu.settings import load_settings
 
 pytestmark = pytest.mark.slow
@@ -43,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+SUPERVISOR_PASSWORD = "zg-secret-pass"
+LEAK = "亲，收件电话13812345678已经备注"
 XSS = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
 
 
@@ -59,6 +62,16 @@ def live_server(migrated_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     with Session(engine, expire_on_commit=False) as session:
         users = seed_shop(session, online=("kf01",))
         cookie = agent_cookie(session, settings, users["kf01"])
+        session.add(  # confirms a blocked draft at kf01's desk
+            User(
+                shop_id="s1",
+                username="zg01",
+                agent_no="主管1号",
+                role="supervisor",
+                password_hash=hash_password(SUPERVISOR_PASSWORD),
+            )
+        )
+        session.commit()
     app = create_app(settings, engine=engine)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -140,6 +153,30 @@ def test_buyer_and_agent_chat_in_the_browser(
             for page in (agent, buyer):
                 assert page.locator(".bubble img, .bubble script").count() == 0
                 assert page.title() != "pwned"
+            # The QA guard sits in front of chat.js: a full mobile number does not go out,
+            # neither by Enter nor by the send button.
+            agent.fill("#input", LEAK)
+            agent.press("#input", "Enter")
+            leak = agent.locator(".qa-guard-item[data-rule=QA_PRIVACY_LEAK]")
+            expect(leak).to_contain_text("泄露客户信息")
+            expect(agent.locator("#composer button.send")).to_be_disabled()
+            agent.press("#input", "Enter")
+            expect(agent.locator("#input")).to_have_value(LEAK)  # not sent, not cleared
+            # A supervisor allows this exact text; Enter then sends it with the token.
+            allow = agent.locator(".qa-guard-allow")
+            allow.locator("input").nth(0).fill("zg01")
+            allow.locator("input[type=password]").fill(SUPERVISOR_PASSWORD)
+            allow.locator("button").click()
+            expect(agent.locator(".qa-guard-allowed")).to_be_visible()
+            agent.press("#input", "Enter")
+            expect(buyer.locator(".msg-agent .bubble").last).to_have_text(LEAK)
+            expect(agent.locator("#input")).to_have_value("")
+            # Masked, it goes straight through.
+            agent.fill("#input", "亲，收件电话138****5678已经备注")
+            agent.press("#input", "Enter")
+            expect(buyer.locator(".msg-agent .bubble").last).to_have_text(
+                "亲，收件电话138****5678已经备注"
+            )
             agent.fill("#input", "亲，有L码的，今天下单今天发货")
             agent.press("#input", "Enter")
             expect(buyer.locator(".msg-agent .bubble").last).to_have_text(
@@ -160,3 +197,9 @@ def test_buyer_and_agent_chat_in_the_browser(
             browser.close()
     with Session(live_server["engine"]) as session:
         assert session.scalar(select(Rating.rating)) == 5
+        agent_texts = list(
+            session.scalars(
+                select(Message.text).where(Message.sender == "agent").order_by(Message.id)
+            )
+        )
+        assert agent_texts.count(LEAK) == 1  # once: with the supervisor's allow token

@@ -96,6 +96,8 @@ def _serve(settings: Settings, *, with_scheduler: bool = False) -> None:
             port=settings.port,
             proxy_headers=True,
             log_level="info",
+            # Chat frames are short: per-message deflate costs more CPU than it saves.
+            ws_per_message_deflate=False,
         )
     finally:
         if stop is not None:

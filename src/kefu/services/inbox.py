@@ -11,8 +11,8 @@ given out in commit order and a committed seq N means 1..N-1 are committed too (
 gap-free delivery relies on); SQLite serialises writers anyway.
 
 Idempotency: (conversation, client_msg_id) is unique. A resend finds the first message;
-two racing sends of the same id both try, and the loser's unique violation (rolled back to
-a savepoint, together with its seq) turns into a re-read of the winner's row.
+two racing sends of the same id both try, and the loser's insert (ON CONFLICT DO NOTHING)
+returns no row: it hands its seq back and re-reads the winner's row.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kefu.core.inbox.content import ContentError, check_image, check_text
 from kefu.core.inbox.routing import (
@@ -44,7 +45,7 @@ from kefu.db.models.buyers import Buyer
 from kefu.db.models.inbox import Conversation, Message, Rating
 from kefu.db.models.knowledge import QuickReply
 from kefu.db.models.shops import Shop
-from kefu.services import accounts
+from kefu.services import accounts, qa_ops
 from kefu.services.workspace import viewer_queues
 
 Event = dict[str, Any]
@@ -52,6 +53,8 @@ SenderKind = Literal["buyer", "bot", "system"]
 Sender = User | SenderKind  # a User is an agent
 
 OPEN = ("open", "pending")
+_CONVERSATIONS = cast(Table, Conversation.__table__)  # Core, for the hot path
+_MESSAGES = cast(Table, Message.__table__)
 _EVENTS_KEY = "kefu.inbox.events"
 
 # policies.md §6: the welcome names the agent; the farewell invites a review.
@@ -468,43 +471,49 @@ def do_post_message(
         raise InboxError("CLOSED", "会话已结束")
     agent = sender if isinstance(sender, User) else None
     kind = "agent" if agent is not None else str(sender)
-    # The UPDATE comes first and outside the savepoint: it takes the row lock, and on SQLite
-    # it opens the transaction (pysqlite starts one only on DML; a SAVEPOINT outside one
-    # would commit on release).
+    # The UPDATE comes first: it takes the row lock (held to the commit, so seqs commit in
+    # order). Core statements on the tables: the ORM's bulk machinery costs more CPU than
+    # the round trip, and the loaded conversation is kept in step by hand below.
     seq = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
-        .returning(Conversation.last_seq)
+        update(_CONVERSATIONS)
+        .where(_CONVERSATIONS.c.id == conversation.id)
+        .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=now)
+        .returning(_CONVERSATIONS.c.last_seq)
     ).scalar_one()
-    msg = Message(
-        shop_id=conversation.shop_id,
-        conversation_pk=conversation.id,
-        seq=seq,
-        client_msg_id=client_msg_id,
-        sender=kind,
-        sender_id=agent.id if agent else None,
-        text=text,
-        ts=now,
-        quick_reply=quick_reply,
-        kind="image" if attachments else "text",
-        attachments=attachments,
-    )
-    try:
-        with session.begin_nested():
-            session.add(msg)
-            session.flush()
-    except IntegrityError:
+    values: dict[str, Any] = {
+        "shop_id": conversation.shop_id,
+        "conversation_pk": conversation.id,
+        "seq": seq,
+        "client_msg_id": client_msg_id,
+        "sender": kind,
+        "sender_id": agent.id if agent else None,
+        "text": text,
+        "ts": now,
+        "quick_reply": quick_reply,
+        "kind": "image" if attachments else "text",
+        "attachments": attachments,
+        "intent": None,
+    }
+    # One INSERT ... ON CONFLICT DO NOTHING RETURNING id: no savepoint (two round trips
+    # fewer) and no unit-of-work flush on the hot path. A resend's conflict on
+    # (conversation, client_msg_id) returns no row; any other violation still raises.
+    insert = _insert_for(session)(_MESSAGES).values(**values)
+    if client_msg_id is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=["conversation_pk", "client_msg_id"])
+    new_id = session.execute(insert.returning(_MESSAGES.c.id)).scalar()
+    if new_id is None:
         # A racing resend of the same client_msg_id won; its row is the answer. We still
         # hold the conversation's lock, so handing our seq back leaves no gap.
         session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation.id)
-            .values(last_seq=Conversation.last_seq - 1)
+            update(_CONVERSATIONS)
+            .where(_CONVERSATIONS.c.id == conversation.id)
+            .values(last_seq=_CONVERSATIONS.c.last_seq - 1)
         )
+        set_committed_value(conversation, "last_seq", seq - 1)
+        set_committed_value(conversation, "last_message_at", now)
         existing = _by_client_id(session, conversation, client_msg_id)
-        if existing is None:
-            raise
+        if existing is None:  # pragma: no cover - the conflict names that very row
+            raise InboxError("CONFLICT", "消息保存失败，请重试")
         # Announced again: the first sender's process may have died between its commit
         # and its publish; clients drop a seq they already have.
         emit(
@@ -513,8 +522,13 @@ def do_post_message(
             message_event(existing, conversation, agent_label(agent)),
         )
         return existing, False
-    conversation.last_seq = seq
-    conversation.last_message_at = now
+    # The row as if loaded: later changes (an image's stored url) are flushed as usual.
+    msg = Message(id=new_id, **values)
+    make_transient_to_detached(msg)
+    session.add(msg)
+    # What the UPDATE wrote, as loaded state: no second UPDATE at the flush.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "last_message_at", now)
     if kind == "buyer" and conversation.status == "closed":
         conversation.status = "pending"  # a buyer writing again reopens it
     emit(
@@ -535,6 +549,12 @@ def do_post_message(
             },
         )
     return msg, True
+
+
+def _insert_for(session: Session) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT DO NOTHING)."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 def _by_client_id(
@@ -656,6 +676,7 @@ def do_transfer(
     return conversation
 
 
+CLOSED_BY = ("agent", "buyer", "timeout")  # formats.md Conversation.closed_by
 QUEUE_NAMES = {"presale": "售前", "insale": "售中", "aftersale": "售后", "review": "中差评"}
 
 
@@ -668,7 +689,9 @@ def do_close(
     farewell: str | None = None,
     closed_by: str = "agent",
 ) -> Conversation:
-    """Close with the farewell and the review invitation (policies.md §6)."""
+    """Close with the farewell and the review invitation (policies.md §6), then 质检."""
+    if closed_by not in CLOSED_BY:  # the scan reads it as a formats.md record
+        raise InboxError("BAD_REQUEST", "closed_by 须为 agent / buyer / timeout")
     if conversation.status == "closed":
         return conversation
     text = (farewell or "").strip() or FAREWELL
@@ -680,6 +703,9 @@ def do_close(
     conversation.status, conversation.closed_by, conversation.closed_at = "closed", closed_by, now
     session.flush()
     _audit(session, conversation, by, "conversation.close", {"closed_by": closed_by}, now)
+    # 质检 on close, in this transaction: the result exists as soon as the close is visible
+    # (the worker's sweep only catches up on conversations closed elsewhere).
+    qa_ops.on_conversation_closed(session, conversation, now)
     _announce(session, conversation, None, now, reason="closed")
     return conversation
 

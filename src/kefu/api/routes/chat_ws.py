@@ -45,14 +45,16 @@ from sqlalchemy.orm import Session
 
 from kefu.api.deps import SESSION_COOKIE, unsign_session
 from kefu.core.inbox.routing import QUEUES
+from kefu.core.qa.guard import check_message
 from kefu.core.shopconfig import ShopConfig
 from kefu.db.models.accounts import User
 from kefu.db.models.inbox import Conversation
 from kefu.db.models.shops import Shop
 from kefu.realtime.broker import LocalFanout, Subscription, make_broker
-from kefu.services import accounts, inbox
+from kefu.services import accounts, inbox, qa_ops
 from kefu.services.inbox import InboxError
 from kefu.settings import Settings
+from kefu.web.i18n import translate
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -68,6 +70,7 @@ WELCOME_MARGIN = 2.0
 RESUME_LIMIT = 1000
 SHOP_CONFIG_TTL = 10.0
 PUBLISH_CONCURRENCY = 8  # well under the Redis client pool's size
+DB_CONCURRENCY = 8  # when the engine's pool has no fixed size
 
 
 # --- buyer identity ------------------------------------------------------------------------
@@ -108,6 +111,10 @@ class ChatHub:
         self.image_dir = Path(app.state.settings.data_dir) / "images"
         self._shops: dict[str, tuple[float, ShopConfig]] = {}
         self._publishing = asyncio.Semaphore(PUBLISH_CONCURRENCY)
+        # At most as many transactions at once as the pool keeps connections: past that,
+        # the pool opens "overflow" connections and closes them on return, so under load
+        # every extra transaction paid for a new PostgreSQL backend. Waiting here is cheaper.
+        self._db_slots = asyncio.Semaphore(_pool_size(app))
 
     def shop(self, session: Session, shop_id: str) -> ShopConfig:
         """The shop's config, re-read at most every SHOP_CONFIG_TTL seconds (it is read
@@ -154,7 +161,8 @@ class ChatHub:
             finally:
                 session.close()
 
-        return await run_in_threadpool(run)
+        async with self._db_slots:
+            return await run_in_threadpool(run)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -165,7 +173,8 @@ class ChatHub:
                 session.rollback()
                 session.close()
 
-        return await run_in_threadpool(run)
+        async with self._db_slots:
+            return await run_in_threadpool(run)
 
     async def publish(self, events: list[tuple[str, Event]]) -> None:
         # Bounded: Redis' client pool refuses (rather than queues) past its size, and a
@@ -216,6 +225,13 @@ class ChatHub:
             tmp.write_bytes(data)
             tmp.replace(path)
         return name
+
+
+def _pool_size(app: FastAPI) -> int:
+    engine = getattr(app.state, "engine", None)
+    size = getattr(getattr(engine, "pool", None), "size", None)
+    value = size() if callable(size) else None
+    return value if isinstance(value, int) and value > 0 else DB_CONCURRENCY
 
 
 def get_hub(app: FastAPI) -> ChatHub:
@@ -411,6 +427,26 @@ def _same_origin(ws: WebSocket) -> bool:
     return urlsplit(origin).netloc == ws.headers.get("host", "")
 
 
+def check_qa_guard(
+    settings: Settings, shop: ShopConfig, agent: User, text: str, token: str
+) -> None:
+    """The pre-send guard, enforced here too: the page's check can be skipped (an old tab,
+    a script), and a leaked phone number or an off-platform contact cannot be taken back once
+    the buyer has read it. A supervisor's allow token for exactly this text lets it through."""
+    if not text.strip():
+        return
+    blocking = [f for f in check_message(text, shop) if f.blocking]
+    if not blocking or qa_ops.check_allow_token(settings.effective_secret_key, token, agent, text):
+        return
+    names = "、".join(
+        dict.fromkeys(f"「{translate('zh-CN', f'qa.rule.{f.rule}')}」" for f in blocking)
+    )
+    raise InboxError(
+        "QA_BLOCKED",
+        f"消息未发送：触犯质检规则{names}。{blocking[0].suggestion}确需原样发送请由主管放行。",
+    )
+
+
 def _posted(msg: Any, conv: Conversation, created: bool) -> Event:
     return {
         "type": "ack",
@@ -602,10 +638,13 @@ class AgentConnection(Connection):
         client_msg_id = _client_msg_id(data)
         text, image, now = _text(data, "text"), _image(data), self.hub.now()
         quick = bool(data.get("quick_reply"))
+        allow_token = _text(data, "qa_allow_token")
+        hub, settings = self.hub, self.hub.app.state.settings
 
         def work(session: Session) -> Event:
             conv = self._conversation(session, cid, write=True)
             me = self._me(session)
+            check_qa_guard(settings, hub.shop(session, self.shop_id), me, text, allow_token)
             if conv.assignee_id is None:  # answering a waiting buyer takes the conversation
                 inbox.do_assign(session, conv, me, by=me, now=now)
             msg, created = inbox.do_post_message(
