@@ -14,7 +14,7 @@ from typing import Any
 
 MASK = "****"
 # A mainland mobile number not glued to other digits (so order numbers are left alone).
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 
 
 def mask_phone(phone: str | None) -> str:
@@ -36,9 +36,9 @@ def mask_phone(phone: str | None) -> str:
 
 def mask_name(name: str | None) -> str:
     """`张三` -> `张*`, `王小明` -> `王**`: the first character, one star per other one."""
+    name = "".join((name or "").split())
     if not name:
         return ""
-    name = name.strip()
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 

@@ -7,35 +7,13 @@
 
 from __future__ import annotations
 
-import re
-
+from kefu.core.privacy import mask_name, mask_phone, mask_phones_in_text
 from kefu.core.records import Order
 from kefu.core.regions import MUNICIPALITIES, normalize_province
 from kefu.core.timeutil import round_money
 
-# A mainland mobile number written anywhere in free text (the address detail, say).
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-
-
-def mask_name(name: str | None) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***; a one-character name is fully masked."""
-    text = "".join((name or "").split())
-    if len(text) <= 1:
-        return "*" * len(text)
-    return text[0] + "*" * (len(text) - 1)
-
-
-def mask_phone(phone: str | None) -> str:
-    """13812345678 -> 138****5678 (spaces and dashes dropped); short numbers fully masked."""
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) < 8:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def mask_mobiles(text: str) -> str:
-    """Every mobile number inside `text` masked as 138****5678."""
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+# One masking rule for the whole product lives in core.privacy (re-exported here).
+mask_mobiles = mask_phones_in_text
 
 
 def item_label(order: Order) -> str:
