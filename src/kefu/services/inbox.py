@@ -621,13 +621,14 @@ def do_transfer(
     session: Session,
     conversation: Conversation,
     *,
-    by: User,
+    by: User | None,
     now: datetime,
     to_agent: User | None = None,
     to_queue: str | None = None,
     note: str = "",
 ) -> Conversation:
-    """Hand the conversation to another agent, or to a queue (routed there, or waiting)."""
+    """Hand the conversation to another agent, or to a queue (routed there, or waiting).
+    `by` None: the bot handing off (any agent of the queue may take it)."""
     if conversation.status == "closed":
         raise InboxError("CLOSED", "会话已结束")
     if (to_agent is None) == (to_queue is None):
@@ -647,7 +648,7 @@ def do_transfer(
         others = [
             s
             for s in agent_states(session, conversation.shop_id, shop)
-            if s.agent_id != by.username
+            if by is None or s.agent_id != by.username
         ]
         agent = _apply_route(session, conversation, route(to_queue, others, now, shop), now)  # type: ignore[arg-type]
     session.flush()

@@ -48,10 +48,10 @@ from kefu.core.inbox.routing import QUEUES
 from kefu.core.qa.guard import check_message
 from kefu.core.shopconfig import ShopConfig
 from kefu.db.models.accounts import User
-from kefu.db.models.inbox import Conversation
+from kefu.db.models.inbox import Conversation, Message
 from kefu.db.models.shops import Shop
 from kefu.realtime.broker import LocalFanout, Subscription, make_broker
-from kefu.services import accounts, inbox, qa_ops
+from kefu.services import accounts, assistant_bot, inbox, qa_ops
 from kefu.services.inbox import InboxError
 from kefu.settings import Settings
 from kefu.web.i18n import translate
@@ -532,6 +532,31 @@ class BuyerConnection(Connection):
             await self.resume(cid, self.delivered.get(cid, 0))
         if new:
             self.hub.schedule_welcome(self.shop_id, cid, first_response)
+        if not ack["duplicate"] and image is None:
+            await self.bot_turn(cid, int(ack["seq"]))
+
+    async def bot_turn(self, cid: str, seq: int) -> None:
+        """The assistant's answer to the committed buyer message, in its own transaction
+        (the buyer's message stands whatever the bot does); published after its commit."""
+        now, hub = self.hub.now(), self.hub
+
+        def work(session: Session) -> bool:
+            conv = inbox.access_conversation(session, self.shop_id, cid)
+            msg = session.scalar(
+                select(Message).where(Message.conversation_pk == conv.id, Message.seq == seq)
+            )
+            if msg is None:
+                return False
+            shop = hub.shop(session, self.shop_id)
+            return bool(assistant_bot.do_bot_reply(session, conv, msg, now, shop=shop))
+
+        try:
+            answered = await self.hub.transact(work)
+        except Exception:  # the buyer's message is safe; a person answers instead
+            log.exception("the bot's turn in %s failed", cid)
+            return
+        if answered:
+            self.hub.cancel_welcome(cid)
 
     async def rate(self, data: Event) -> None:
         cid = _text(data, "conversation_id") or self.conversation_id or ""
