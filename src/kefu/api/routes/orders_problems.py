@@ -1,0 +1,121 @@
+"""`/api/v1/orders/problems`: the problem-order board 问题订单 (insale role and above).
+
+Counts per taxonomy flag and a filtered list, resolve with a note and assign (both audited
+by `orders_ops`), and the latest after-sales digest as JSON or a CSV download.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from kefu.api.deps import ApiError, Db, Now, require_role
+from kefu.core.shopconfig import ShopConfig
+from kefu.core.timeutil import format_time
+from kefu.db.models import Order, OrderFlag, User
+from kefu.services import accounts, orders_board, orders_ops
+
+router = APIRouter(prefix="/api/v1/orders/problems", tags=["orders"])
+
+BOARD_ROLE = "insale"  # 售中 and everyone above on the ladder (not admin)
+Board = Annotated[User, require_role(BOARD_ROLE)]
+
+
+class ResolveIn(BaseModel):
+    note: str = Field(max_length=2000)
+
+
+class AssignIn(BaseModel):
+    assignee_id: int | None
+
+
+def _time(value: datetime | None, shop: ShopConfig) -> str | None:
+    return format_time(value, shop.tz) if value is not None else None
+
+
+def flag_out(view: dict[str, Any], shop: ShopConfig) -> dict[str, Any]:
+    """A board row for JSON: times with the shop's offset (formats.md)."""
+    return {
+        **view,
+        "since": _time(view["since"], shop),
+        "resolved_at": _time(view["resolved_at"], shop),
+    }
+
+
+def _flag(db: Session, user: User, flag_id: int) -> tuple[OrderFlag, Order]:
+    try:
+        return orders_board.find_flag(db, user, flag_id)
+    except accounts.NotFound:
+        raise ApiError(status.HTTP_404_NOT_FOUND, "not_found", "没有这条问题订单") from None
+
+
+@router.get("")
+def list_problems(
+    db: Db,
+    user: Board,
+    flag: Annotated[str | None, Query()] = None,
+    flag_status: Annotated[str, Query(alias="status")] = "open",
+) -> dict[str, Any]:
+    """Open flags per code, and the flags matching `flag` / `status` (open by default)."""
+    try:
+        board = orders_board.problem_board(db, user.shop_id, flag=flag or None, status=flag_status)
+    except orders_ops.OpsError as exc:
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_filter", str(exc)) from None
+    shop = orders_ops.shop_config(db, user.shop_id)
+    return {"counts": board.counts, "items": [flag_out(item, shop) for item in board.items]}
+
+
+@router.get("/digest", response_model=None)
+def get_digest(
+    db: Db, user: Board, fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json"
+) -> Response | dict[str, Any]:
+    """The latest after-sales digest 问题订单汇总; `?format=csv` downloads it."""
+    digest = orders_ops.latest_digest(db, user.shop_id)
+    if digest is None:
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_digest", "还没有生成问题订单汇总")
+    shop = orders_ops.shop_config(db, user.shop_id)
+    if fmt == "csv":
+        stamp = digest.period_end.astimezone(shop.tz).strftime("%Y%m%d-%H%M")
+        return Response(
+            orders_ops.digest_csv(digest, shop),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="problem-digest-{stamp}.csv"'},
+        )
+    return {
+        "period_start": format_time(digest.period_start, shop.tz),
+        "period_end": format_time(digest.period_end, shop.tz),
+        "generated_at": format_time(digest.generated_at, shop.tz),
+        "counts": digest.counts,
+        "new_counts": digest.new_counts,
+        "items": list(orders_ops.digest_rows(digest, shop)),
+    }
+
+
+@router.post("/{flag_id}/resolve")
+def resolve_problem(flag_id: int, body: ResolveIn, db: Db, user: Board, now: Now) -> dict[str, Any]:
+    """Close a problem with a note saying how (kept on the flag and in the audit log)."""
+    _, order = _flag(db, user, flag_id)
+    try:
+        flag = orders_ops.resolve_flag(db, flag_id, actor=user, note=body.note, now=now)
+    except orders_ops.OpsError:  # the only refusal left: an empty note
+        raise ApiError(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "note_required", "请填写处理说明"
+        ) from None
+    return flag_out(orders_board.flag_view(flag, order), orders_ops.shop_config(db, user.shop_id))
+
+
+@router.post("/{flag_id}/assign")
+def assign_problem(flag_id: int, body: AssignIn, db: Db, user: Board, now: Now) -> dict[str, Any]:
+    """Hand a problem to a colleague of the same shop (null: unassign)."""
+    _, order = _flag(db, user, flag_id)
+    try:
+        flag = orders_ops.assign_flag(
+            db, flag_id, actor=user, assignee_id=body.assignee_id, now=now
+        )
+    except orders_ops.OpsError as exc:
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_assignee", str(exc)) from None
+    return flag_out(orders_board.flag_view(flag, order), orders_ops.shop_config(db, user.shop_id))
