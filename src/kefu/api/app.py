@@ -19,12 +19,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from kefu import __version__
 from kefu.api.deps import ApiError, utc_now
 from kefu.api.routes import agents, auth, chat_pages, chat_ws, conversations, tokens
+from kefu.api.routes import floor as floor_routes
 from kefu.api.routes import orders_problems as problem_routes
 from kefu.api.routes import qa as qa_routes
 from kefu.api.schemas import HealthOut
 from kefu.db.session import make_engine, session_factory
 from kefu.settings import Settings, get_settings
-from kefu.web import orders_pages, pages, qa_pages
+from kefu.web import floor_pages, orders_pages, pages, qa_pages
 
 STATIC_DIR = pages.WEB_DIR / "static"
 
@@ -117,5 +118,7 @@ def create_app(
     app.include_router(chat_pages.router)
     app.include_router(problem_routes.router)  # 问题订单: board, resolve, digest
     app.include_router(orders_pages.router)
+    app.include_router(floor_routes.router)  # 现场监控: the live floor view
+    app.include_router(floor_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

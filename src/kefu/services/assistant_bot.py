@@ -14,6 +14,7 @@ manager's edit applies within that time.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from kefu.core.assistant.answer import BotTurn, default_understand, respond
+from kefu.core.assistant.answer import BotTurn, default_understand, respond, suggest_replies
 from kefu.core.assistant.handoff import Handoff
 from kefu.core.assistant.knowledge import KnowledgeBase
 from kefu.core.assistant.skills import BuyerContext, UnderstandingLike
@@ -346,3 +347,47 @@ def _hand_off(
         return posted
     inbox.do_transfer(session, conversation, by=None, now=now, to_queue=handoff.queue, note=note)
     return posted
+
+
+# --- agent assist -----------------------------------------------------------------------------
+
+
+def latest_buyer_message(
+    session: Session, conversation: Conversation, seq: int | None = None
+) -> Message | None:
+    """The buyer's text message the agent has selected (`seq`), or their latest one."""
+    query = select(Message).where(
+        Message.conversation_pk == conversation.id,
+        Message.sender == "buyer",
+        Message.kind == "text",
+    )
+    if seq is not None:
+        query = query.where(Message.seq == seq)
+    return session.scalars(query.order_by(Message.seq.desc()).limit(1)).first()
+
+
+def suggest_for_conversation(
+    session: Session,
+    conversation: Conversation,
+    agent: User,
+    now: datetime,
+    *,
+    seq: int | None = None,
+    understand: Callable[[str], UnderstandingLike] = default_understand,
+) -> list[dict[str, Any]]:
+    """The top drafts for the selected buyer message (default: the latest), for the agent
+    to edit before sending: `{"text", "kind", "sources"}`. Empty when there is no buyer
+    message or the shop has no knowledge to draft from. The drafts sign as this agent."""
+    message = latest_buyer_message(session, conversation, seq)
+    if message is None or not message.text.strip():
+        return []
+    shop = inbox.shop_config(session, conversation.shop_id)
+    kb = knowledge(session, conversation.shop_id, shop)
+    if not has_knowledge(kb):
+        return []
+    context = buyer_context(session, conversation, message, shop)
+    context = dataclasses.replace(context, agent_no=inbox.agent_label(agent) or BOT_NAME)
+    drafts = suggest_replies(message.text, context, kb, shop, now, understand=understand)
+    return [
+        {"text": d.text, "kind": d.kind, "sources": [s.label() for s in d.sources]} for d in drafts
+    ]

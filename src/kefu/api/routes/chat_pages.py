@@ -25,7 +25,7 @@ from kefu.api.routes.chat_ws import (
 from kefu.core.inbox.routing import QUEUE_LABELS, QUEUES
 from kefu.db.models.accounts import User
 from kefu.db.models.shops import Shop
-from kefu.services import accounts, inbox, workspace
+from kefu.services import accounts, assistant_bot, inbox, workspace
 from kefu.services.inbox import InboxError
 from kefu.web.pages import render
 
@@ -108,6 +108,23 @@ def quick_replies(conversation_id: str, db: Db, user: CurrentUser) -> Response:
             {"code": exc.code, "detail": exc.message}, status_code=status.HTTP_404_NOT_FOUND
         )
     return JSONResponse(inbox.access_quick_replies(db, user, conv))
+
+
+@router.get("/api/v1/chat/conversations/{conversation_id}/suggestions", name="reply_suggestions")
+def reply_suggestions(
+    conversation_id: str, db: Db, user: CurrentUser, now: Now, seq: int | None = None
+) -> Response:
+    """Agent assist 智能推荐: the top 3 drafts for the selected buyer message (`seq`, default
+    the latest), for the agent to edit before sending. Only for whoever may answer the
+    conversation: its agent, or a supervisor and up (an unassigned one: its queue's agents)."""
+    try:
+        conv = inbox.access_conversation(db, user.shop_id, conversation_id)
+        inbox.check_agent_access(user, conv, write=True)
+    except InboxError as exc:
+        code = status.HTTP_403_FORBIDDEN if exc.code == "FORBIDDEN" else status.HTTP_404_NOT_FOUND
+        return JSONResponse({"code": exc.code, "detail": exc.message}, status_code=code)
+    drafts = assistant_bot.suggest_for_conversation(db, conv, user, now, seq=seq)
+    return JSONResponse({"suggestions": drafts})
 
 
 @router.get("/chat/images/{name}", name="chat_image")

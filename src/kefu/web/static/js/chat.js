@@ -298,8 +298,46 @@
       return item;
     }
 
+    /* Agent assist 智能推荐: the top drafts for the latest buyer message. A click puts the
+     * text in the compose box (never sends it): the agent edits, then sends. */
+    var suggestBox = document.getElementById("suggestions");
+    var suggestList = document.getElementById("suggestion-list");
+    var suggestToken = 0;
+    function loadSuggestions(cid) {
+      if (!suggestBox) return;
+      var token = ++suggestToken;
+      fetch("/api/v1/chat/conversations/" + encodeURIComponent(cid) + "/suggestions", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .catch(function () { return { suggestions: [] }; })
+        .then(function (data) {
+          if (token !== suggestToken || active !== cid) return; // a newer request or another conversation
+          suggestList.replaceChildren();
+          (data.suggestions || []).forEach(function (s) {
+            var item = el("button", "suggestion-item", s.text);
+            item.type = "button";
+            item.setAttribute("role", "listitem");
+            item.title = s.text;
+            item.dataset.text = s.text;
+            item.dataset.kind = s.kind || "";
+            suggestList.appendChild(item);
+          });
+          suggestBox.hidden = !suggestList.children.length;
+        });
+    }
+    if (suggestList) {
+      suggestList.addEventListener("click", function (evt) {
+        var item = evt.target.closest("[data-text]");
+        if (!item) return;
+        input.value = item.dataset.text;
+        quick.hidden = true;
+        input.focus();
+      });
+    }
+
     function open(cid) {
       active = cid;
+      if (suggestBox) { suggestBox.hidden = true; suggestList.replaceChildren(); }
+      loadSuggestions(cid);
       document.getElementById("panel-empty").hidden = true;
       document.getElementById("panel-head").hidden = false;
       document.getElementById("messages").hidden = true;
@@ -337,6 +375,7 @@
           if (!thread.add(event)) break;
           var item = listItem(cid, null, null);
           item.querySelector(".preview").textContent = event.text;
+          if (event.sender === "buyer" && cid === active) loadSuggestions(cid);
           if (event.sender === "buyer" && cid !== active) {
             var badge = item.querySelector(".unread");
             badge.textContent = String(Number(badge.textContent || "0") + 1);
