@@ -94,6 +94,9 @@ def test_bot_answers_hands_off_and_the_agent_gets_suggestions(
 
     base = bot_server["url"]
     threshold = demo_data().config.get("shipping", {}).get("free_shipping_threshold")
+    # The first bot turn of a process loads the intent model (or fits it on a cold cache):
+    # give the page assertions room on a busy 2-core machine.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
@@ -117,7 +120,7 @@ def test_bot_answers_hands_off_and_the_agent_gets_suggestions(
             buyer.fill("#input", "你们包邮吗")
             buyer.press("#input", "Enter")
             answer = buyer.locator(".msg-bot .bubble").first
-            expect(answer).to_contain_text("包邮", timeout=10_000)
+            expect(answer).to_contain_text("包邮")
             if threshold is not None:
                 expect(answer).to_contain_text(f"{threshold:g}")
 
