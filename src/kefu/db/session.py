@@ -79,11 +79,8 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(engine: Engine | str | None = None) -> Iterator[Session]:
-    """One transaction: commit when the block ends, roll back (and re-raise) on error."""
-    if isinstance(engine, str):
-        engine = get_engine(engine)
-    session = session_factory(engine)()
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit `session` when the block ends, roll back (and re-raise) on error; close it."""
     try:
         yield session
         session.commit()
@@ -92,3 +89,12 @@ def session_scope(engine: Engine | str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(engine: Engine | str | None = None) -> Iterator[Session]:
+    """One transaction on a new session of `engine` (see `transaction`)."""
+    if isinstance(engine, str):
+        engine = get_engine(engine)
+    with transaction(session_factory(engine)()) as session:
+        yield session

@@ -8,17 +8,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kefu.core.records import CATEGORIES as ITEM_CATEGORIES
 from kefu.db.base import Base, BigId, ShopScoped, Timestamps
 
-CATEGORIES = (
-    "apparel",
-    "food",
-    "daily_chemical",
-    "home_textile",
-    "small_appliance",
-    "digital",
-    "other",
-)
+CATEGORIES = ITEM_CATEGORIES  # the codes of formats.md, defined once in core.records
 
 
 class Product(ShopScoped, Timestamps, Base):
