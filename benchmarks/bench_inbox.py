@@ -1,7 +1,7 @@
 """Load-test the live inbox: N buyer and M agent WebSocket clients on loopback.
 
 One run measures, side by side:
-1. kefu: real `uvicorn kefu.api.app:create_app` server process(es) on a throwaway
+1. kefu: real `kefu serve` server process(es) on a throwaway
    PostgreSQL database (with `--processes 2`: two servers joined by Redis, buyers on one,
    agents on the other). Buyers send at a fixed total rate; each message is stored, acked
    after commit and delivered to the agent it was routed to. Reported: messages/s
@@ -74,6 +74,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return float("nan")
@@ -83,10 +93,22 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def start_uvicorn(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """`module:app` under plain uvicorn, with kefu's WebSocket options (no per-message
+    deflate); a `...:create_app` is called as a factory."""
     command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     command += ["--log-level", "warning", "--no-access-log", "--app-dir", str(ROOT / "benchmarks")]
+    command += ["--ws-per-message-deflate", "false"]
     if app.endswith("create_app"):
         command.append("--factory")
+    with log.open("wb") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def start_kefu(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """kefu through its production command, `kefu serve` (the uvicorn options it deploys
+    with)."""
+    kefu = Path(sys.executable).with_name("kefu")
+    command = [str(kefu), "serve", "--bind", f"127.0.0.1:{port}"]
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -221,6 +243,7 @@ async def run_kefu(
     tokens: list[str],
     rate: float,
     duration: float,
+    server_pids: list[int],
 ) -> dict[str, Any]:
     stats = Stats()
     seen: set[tuple[str, int]] = set()
@@ -284,6 +307,7 @@ async def run_kefu(
     await asyncio.sleep(1.0)
 
     total = int(rate * duration)
+    cpu_before = cpu_seconds(server_pids)
     start = time.perf_counter()
     for n in range(total):
         target = start + n / rate
@@ -302,6 +326,7 @@ async def run_kefu(
         if len(stats.delivered) != last_count:
             last, last_count = time.perf_counter(), len(stats.delivered)
     elapsed = max(stats.delivered.values(), default=start) - start
+    server_cpu = cpu_seconds(server_pids) - cpu_before
     for ws in [*buyer_sockets, *agent_sockets]:
         await ws.close()
     for task in readers:
@@ -318,6 +343,8 @@ async def run_kefu(
         "unacked": sum(1 for c in measured if c not in stats.acked),
         "duplicated": stats.duplicates,
         "errors": len(stats.errors),
+        # Server CPU (all kefu processes) per delivered message, sending and draining.
+        "server_cpu_ms_per_msg": round(server_cpu * 1000 / max(len(stats.delivered), 1), 2),
         "conversations_with_losses": len(
             {stats.conversation_of.get(c) for c in measured if c not in stats.delivered}
         ),
@@ -451,15 +478,20 @@ def main() -> None:
             env["KEFU_REDIS_URL"] = args.redis_url
         ports = [free_port() for _ in range(args.processes)]
         logs = [workdir / f"server{i}.log" for i in range(args.processes)]
-        processes = [
-            start_uvicorn("kefu.api.app:create_app", p, env, log)
-            for p, log in zip(ports, logs, strict=True)
-        ]
+        processes = [start_kefu(p, env, log) for p, log in zip(ports, logs, strict=True)]
         for process, port, log in zip(processes, ports, logs, strict=True):
             wait_ready(process, port, log)
         # Two processes: buyers on the first, agents on the second (every message crosses).
         results["kefu"] = asyncio.run(
-            run_kefu(ports[:1], ports[-1:], cookies, tokens, args.rate, args.duration)
+            run_kefu(
+                ports[:1],
+                ports[-1:],
+                cookies,
+                tokens,
+                args.rate,
+                args.duration,
+                [p.pid for p in processes],
+            )
         )
         stop(processes)
         if not args.skip_baselines:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -57,6 +57,36 @@ _CONVERSATIONS = cast(Table, Conversation.__table__)  # Core, for the hot path
 _MESSAGES = cast(Table, Message.__table__)
 _EVENTS_KEY = "kefu.inbox.events"
 
+# The hot path's statements, built once: a statement object memoises its cache key, so
+# SQLAlchemy skips re-deriving it on each of the hundreds of messages a second.
+_CONVERSATION_BY_ID = select(Conversation).where(
+    Conversation.shop_id == bindparam("p_shop"),
+    Conversation.conversation_id == bindparam("p_conversation"),
+)
+_OPEN_CONVERSATION_OF_BUYER = (
+    select(Conversation)
+    .where(
+        Conversation.shop_id == bindparam("p_shop"),
+        Conversation.buyer_id == bindparam("p_buyer"),
+        Conversation.status.in_(OPEN),
+    )
+    .order_by(Conversation.id.desc())
+    .limit(1)
+)
+_NEXT_SEQ = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("p_pk"))
+    .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("p_now"))
+    .returning(_CONVERSATIONS.c.last_seq)
+)
+_INSERT_MESSAGE = {
+    # ON CONFLICT DO NOTHING on both dialects; the statement takes the row as parameters.
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=["conversation_pk", "client_msg_id"])
+    .returning(_MESSAGES.c.id)
+    for dialect in (postgresql, sqlite)
+}
+
 # policies.md §6: the welcome names the agent; the farewell invites a review.
 WELCOME = "您好，我是{agent_no}，很高兴为您服务😊"
 WELCOME_WAITING = "您好，欢迎光临😊 当前咨询人数较多，您排在第{position}位，客服马上就来，请稍候~"
@@ -83,6 +113,12 @@ class InboxError(Exception):
 def emit(session: Session, channel: str, event: Event) -> None:
     """Record an event to publish once this transaction commits."""
     session.info.setdefault(_EVENTS_KEY, []).append((channel, event))
+
+
+def pending_events(session: Session) -> list[tuple[str, Event]]:
+    """The events this transaction has emitted so far (the list itself, growing)."""
+    events: list[tuple[str, Event]] = session.info.setdefault(_EVENTS_KEY, [])
+    return events
 
 
 def commit(session: Session) -> list[tuple[str, Event]]:
@@ -214,9 +250,7 @@ def stage_queue(text: str) -> Queue:
 
 def access_conversation(session: Session, shop_id: str, conversation_id: str) -> Conversation:
     conv = session.scalar(
-        select(Conversation).where(
-            Conversation.shop_id == shop_id, Conversation.conversation_id == conversation_id
-        )
+        _CONVERSATION_BY_ID, {"p_shop": shop_id, "p_conversation": conversation_id}
     )
     if conv is None:
         raise InboxError("NOT_FOUND", "会话不存在")
@@ -225,16 +259,7 @@ def access_conversation(session: Session, shop_id: str, conversation_id: str) ->
 
 def access_open_conversation(session: Session, shop_id: str, buyer_id: str) -> Conversation | None:
     """The buyer's conversation still in progress, if any (a buyer has one at a time)."""
-    return session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.shop_id == shop_id,
-            Conversation.buyer_id == buyer_id,
-            Conversation.status.in_(OPEN),
-        )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_OPEN_CONVERSATION_OF_BUYER, {"p_shop": shop_id, "p_buyer": buyer_id})
 
 
 def messages_after(
@@ -474,12 +499,7 @@ def do_post_message(
     # The UPDATE comes first: it takes the row lock (held to the commit, so seqs commit in
     # order). Core statements on the tables: the ORM's bulk machinery costs more CPU than
     # the round trip, and the loaded conversation is kept in step by hand below.
-    seq = session.execute(
-        update(_CONVERSATIONS)
-        .where(_CONVERSATIONS.c.id == conversation.id)
-        .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=now)
-        .returning(_CONVERSATIONS.c.last_seq)
-    ).scalar_one()
+    seq = session.execute(_NEXT_SEQ, {"p_pk": conversation.id, "p_now": now}).scalar_one()
     values: dict[str, Any] = {
         "shop_id": conversation.shop_id,
         "conversation_pk": conversation.id,
@@ -497,10 +517,9 @@ def do_post_message(
     # One INSERT ... ON CONFLICT DO NOTHING RETURNING id: no savepoint (two round trips
     # fewer) and no unit-of-work flush on the hot path. A resend's conflict on
     # (conversation, client_msg_id) returns no row; any other violation still raises.
-    insert = _insert_for(session)(_MESSAGES).values(**values)
-    if client_msg_id is not None:
-        insert = insert.on_conflict_do_nothing(index_elements=["conversation_pk", "client_msg_id"])
-    new_id = session.execute(insert.returning(_MESSAGES.c.id)).scalar()
+    # (Without a client_msg_id nothing can conflict: NULLs are distinct in the index.)
+    dialect = session.get_bind().dialect.name
+    new_id = session.execute(_INSERT_MESSAGE[dialect], values).scalar()
     if new_id is None:
         # A racing resend of the same client_msg_id won; its row is the answer. We still
         # hold the conversation's lock, so handing our seq back leaves no gap.
@@ -549,12 +568,6 @@ def do_post_message(
             },
         )
     return msg, True
-
-
-def _insert_for(session: Session) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT DO NOTHING)."""
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 def _by_client_id(

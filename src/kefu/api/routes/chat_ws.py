@@ -17,8 +17,10 @@ broker skipped or reordered something, and the gap is read from the database fir
 are committed in order (see `kefu.services.inbox`), so what the database holds below a
 published seq is complete. A reconnecting client sends `resume` with its last seen seq.
 
-The DB work runs in the thread pool, one transaction per action; events are published to
-the broker (in-process, or Redis across processes) only after the commit.
+The DB work runs in the hub's own small thread pool (as many threads as the engine's pool
+keeps connections), one transaction per action; events are published to the broker
+(in-process, or Redis across processes) only after the commit. A buyer's message and the
+assistant's answer to it are two transactions in one trip to that pool.
 """
 
 from __future__ import annotations
@@ -27,18 +29,19 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import contextvars
 import hashlib
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
-from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +54,7 @@ from kefu.db.models.accounts import User
 from kefu.db.models.inbox import Conversation, Message
 from kefu.db.models.shops import Shop
 from kefu.realtime.broker import LocalFanout, Subscription, make_broker
+from kefu.realtime.group_commit import GroupCommit
 from kefu.services import accounts, assistant_bot, inbox, qa_ops
 from kefu.services.inbox import InboxError
 from kefu.settings import Settings
@@ -61,6 +65,7 @@ router = APIRouter(include_in_schema=False)
 
 T = TypeVar("T")
 Event = dict[str, Any]
+Events = list[tuple[str, Event]]
 
 BUYER_TOKEN_MAX_AGE = 30 * 86400
 BUYER_COOKIE = "kefu_buyer"
@@ -113,8 +118,12 @@ class ChatHub:
         self._publishing = asyncio.Semaphore(PUBLISH_CONCURRENCY)
         # At most as many transactions at once as the pool keeps connections: past that,
         # the pool opens "overflow" connections and closes them on return, so under load
-        # every extra transaction paid for a new PostgreSQL backend. Waiting here is cheaper.
-        self._db_slots = asyncio.Semaphore(_pool_size(app))
+        # every extra transaction paid for a new PostgreSQL backend. A pool of its own this
+        # size, rather than the shared 40-thread one: fewer threads fight for the GIL, and a
+        # burst of chat traffic cannot starve the HTTP routes' thread pool.
+        self._db = ThreadPoolExecutor(_pool_size(app), thread_name_prefix="kefu-chat-db")
+        # Buyers' messages: many small transactions, committed in groups (see group_commit).
+        self.writes = GroupCommit(self.in_db)
 
     def shop(self, session: Session, shop_id: str) -> ShopConfig:
         """The shop's config, re-read at most every SHOP_CONFIG_TTL seconds (it is read
@@ -132,7 +141,9 @@ class ChatHub:
         for task in self.timers.values():
             task.cancel()
         self.timers.clear()
+        await self.writes.stop()
         await self.broker.stop()
+        self._db.shutdown(wait=False, cancel_futures=True)
 
     def now(self) -> datetime:
         clock: Callable[[], datetime] = self.app.state.clock
@@ -149,32 +160,30 @@ class ChatHub:
         self, work: Callable[[Session], T]
     ) -> tuple[T, list[tuple[str, Event]]]:
         """The same, leaving the publishing to the caller (who acks first)."""
-
-        def run() -> tuple[T, list[tuple[str, Event]]]:
-            session: Session = self.app.state.sessionmaker()
-            try:
-                result = work(session)
-                return result, inbox.commit(session)
-            except BaseException:
-                inbox.rollback(session)
-                raise
-            finally:
-                session.close()
-
-        async with self._db_slots:
-            return await run_in_threadpool(run)
+        return await self.in_db(lambda session: _transaction(session, work))
 
     async def read(self, work: Callable[[Session], T]) -> T:
+        def run(session: Session) -> T:
+            try:
+                return work(session)
+            finally:
+                session.rollback()
+
+        return await self.in_db(run)
+
+    async def in_db(self, work: Callable[[Session], T]) -> T:
+        """Run `work` with a fresh session in the hub's DB threads; the session is closed
+        after (the work commits or rolls back itself)."""
+
         def run() -> T:
             session: Session = self.app.state.sessionmaker()
             try:
                 return work(session)
             finally:
-                session.rollback()
                 session.close()
 
-        async with self._db_slots:
-            return await run_in_threadpool(run)
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self._db, context.run, run)
 
     async def publish(self, events: list[tuple[str, Event]]) -> None:
         # Bounded: Redis' client pool refuses (rather than queues) past its size, and a
@@ -209,10 +218,12 @@ class ChatHub:
             conv = inbox.access_conversation(session, shop_id, conversation_id)
             inbox.do_bot_welcome(session, conv, now=now)
 
-        try:
-            await self.transact(work)
+        try:  # grouped with other writes: after a rush of new buyers they come in a rush
+            _, events, _ = await self.writes.run(work)
         except Exception:
             log.exception("welcome for %s failed", conversation_id)
+            return
+        await self.publish(events)
 
     def store_image(self, data: bytes, mime: str) -> str:
         """Content-addressed file under data_dir/images; returns its name."""
@@ -225,6 +236,19 @@ class ChatHub:
             tmp.write_bytes(data)
             tmp.replace(path)
         return name
+
+
+def _transaction(
+    session: Session, work: Callable[[Session], T]
+) -> tuple[T, list[tuple[str, Event]]]:
+    """`work` in one transaction: its result and the events to publish after the commit.
+    An error rolls back (the events are forgotten) and is raised."""
+    try:
+        result = work(session)
+        return result, inbox.commit(session)
+    except BaseException:
+        inbox.rollback(session)
+        raise
 
 
 def _pool_size(app: FastAPI) -> int:
@@ -493,11 +517,13 @@ class BuyerConnection(Connection):
     async def post(self, data: Event) -> None:
         client_msg_id = _client_msg_id(data)
         text, image = _text(data, "text"), _image(data)
-        wanted = _text(data, "conversation_id") or None
+        # The conversation this socket is in, unless the client names one: no look-up of
+        # the buyer's open conversation per message.
+        wanted = _text(data, "conversation_id") or self.conversation_id
         now = self.hub.now()
         hub = self.hub
 
-        def work(session: Session) -> tuple[Event, bool, float]:
+        def work(session: Session) -> tuple[Event, bool, float, Message | None, Conversation]:
             shop = hub.shop(session, self.shop_id)
             conv = None
             if wanted:
@@ -520,9 +546,17 @@ class BuyerConnection(Connection):
             if created and image is not None and msg.attachments:
                 mime = msg.attachments[0]["type"]
                 msg.attachments = [{**msg.attachments[0], "url": hub.store_image(image, mime)}]
-            return _posted(msg, conv, created), new, shop.qa.first_response_seconds
+            ack = _posted(msg, conv, created)
+            return ack, new, shop.qa.first_response_seconds, msg if created else None, conv
 
-        (ack, new, first_response), events = await self.hub.transact_deferred(work)
+        def then_bot(session: Session, posted: tuple[Any, ...]) -> tuple[bool, Events]:
+            msg, conv = posted[3], posted[4]
+            if msg is None or image is not None:
+                return False, []
+            return self.bot_turn(session, conv, msg)
+
+        posted, events, (answered, bot_events) = await self.hub.writes.run(work, then_bot)
+        ack, new, first_response = posted[0], posted[1], posted[2]
         # Committed: ack first, so the sender sees its ack before the message's echo.
         await self.send(ack)
         await self.hub.publish(events)
@@ -530,33 +564,27 @@ class BuyerConnection(Connection):
         if cid != self.conversation_id:
             self.conversation_id = cid
             await self.resume(cid, self.delivered.get(cid, 0))
-        if new:
+        if new and not answered:
             self.hub.schedule_welcome(self.shop_id, cid, first_response)
-        if not ack["duplicate"] and image is None:
-            await self.bot_turn(cid, int(ack["seq"]))
-
-    async def bot_turn(self, cid: str, seq: int) -> None:
-        """The assistant's answer to the committed buyer message, in its own transaction
-        (the buyer's message stands whatever the bot does); published after its commit."""
-        now, hub = self.hub.now(), self.hub
-
-        def work(session: Session) -> bool:
-            conv = inbox.access_conversation(session, self.shop_id, cid)
-            msg = session.scalar(
-                select(Message).where(Message.conversation_pk == conv.id, Message.seq == seq)
-            )
-            if msg is None:
-                return False
-            shop = hub.shop(session, self.shop_id)
-            return bool(assistant_bot.do_bot_reply(session, conv, msg, now, shop=shop))
-
-        try:
-            answered = await self.hub.transact(work)
-        except Exception:  # the buyer's message is safe; a person answers instead
-            log.exception("the bot's turn in %s failed", cid)
-            return
+        await self.hub.publish(bot_events)
         if answered:
             self.hub.cancel_welcome(cid)
+
+    def bot_turn(
+        self, session: Session, conv: Conversation, msg: Message
+    ) -> tuple[bool, list[tuple[str, Event]]]:
+        """The assistant's answer to the committed buyer message `msg`, in its own
+        transaction (the buyer's message stands whatever the bot does): whether it
+        answered, and the events to publish after the buyer's own."""
+        now, shop = self.hub.now(), self.hub.shop(session, self.shop_id)
+        try:
+            posted, events = _transaction(
+                session, lambda s: assistant_bot.do_bot_reply(s, conv, msg, now, shop=shop)
+            )
+        except Exception:  # the buyer's message is safe; a person answers instead
+            log.exception("the bot's turn in %s failed", conv.conversation_id)
+            return False, []
+        return bool(posted), events
 
     async def rate(self, data: Event) -> None:
         cid = _text(data, "conversation_id") or self.conversation_id or ""

@@ -1,0 +1,157 @@
+"""Group commit: many small write transactions share one trip to the database.
+
+Buyers' messages arrive hundreds a second, each a few statements; the fixed costs around
+them (a thread hand-off, a pool checkout, a session, the COMMIT round trip and its fsync)
+cost more CPU than the statements. `GroupCommit` gathers the jobs that arrive while the
+previous batch is in flight and runs them in one transaction: nobody waits on a timer, and
+under load the batches grow by themselves.
+
+Each job is still all-or-nothing and acknowledged only after the commit that holds it. If
+any job fails (a refused message, a deadlock, a constraint), the batch is rolled back and
+every job is run again alone, so one bad message never costs another its place. A job's
+events are the ones it emitted; the follow-up (`after`) runs once the job is committed,
+in the same database thread, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from kefu.services import inbox
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+T = TypeVar("T")
+Events = list[tuple[str, dict[str, Any]]]
+InDb = Callable[[Callable[[Session], Any]], Awaitable[Any]]
+
+
+@dataclass
+class Job(Generic[R]):
+    """One unit of work: `work` writes (no commit); `after` follows up on its result once
+    committed and returns anything the caller wants back."""
+
+    work: Callable[[Session], R]
+    after: Callable[[Session, R], Any] | None = None
+    future: asyncio.Future[tuple[R, Events, Any]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+@dataclass
+class _Outcome:
+    job: Job[Any]
+    result: Any = None
+    events: Events = field(default_factory=list)
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    def __init__(self, in_db: InDb, *, max_batch: int = 64, in_flight: int = 2) -> None:
+        self._in_db = in_db
+        self._max_batch = max_batch
+        self._in_flight = in_flight
+        self._queue: list[Job[Any]] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(in_flight)
+        self._wakeup = asyncio.Event()
+
+    async def run(
+        self, work: Callable[[Session], R], after: Callable[[Session, R], Any] | None = None
+    ) -> tuple[R, Events, Any]:
+        """`work` committed (perhaps with others): its result, its events, and what
+        `after` returned. An error of `work` is raised here, as if it had run alone."""
+        job: Job[R] = Job(work, after)
+        loop = asyncio.get_running_loop()
+        if self._runner is None or self._runner.done() or self._runner.get_loop() is not loop:
+            # First use, or a new event loop (the app restarted in the same process): the
+            # asyncio primitives belong to one loop.
+            self._slots, self._wakeup = asyncio.Semaphore(self._in_flight), asyncio.Event()
+            self._runner = asyncio.create_task(self._dispatch())
+        self._queue.append(job)
+        self._wakeup.set()
+        return await job.future
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+
+    async def _dispatch(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            await self._slots.acquire()
+            batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+            if not self._queue:
+                self._wakeup.clear()
+            if not batch:
+                self._slots.release()
+                continue
+            asyncio.create_task(self._run_batch(batch))
+
+    async def _run_batch(self, batch: list[Job[Any]]) -> None:
+        try:
+            outcomes: list[_Outcome] = await self._in_db(
+                lambda session: _commit_batch(session, batch)
+            )
+        except BaseException as exc:  # the database itself failed: every job hears of it
+            outcomes = [_Outcome(job, error=exc) for job in batch]
+        finally:
+            self._slots.release()
+        for outcome in outcomes:
+            future = outcome.job.future
+            if future.done():  # the waiting client went away
+                continue
+            if outcome.error is not None:
+                future.set_exception(outcome.error)
+            else:
+                future.set_result(outcome.result)
+
+
+def _commit_batch(session: Session, batch: list[Job[Any]]) -> list[_Outcome]:
+    """All jobs in one transaction, else each alone; then the follow-ups."""
+    outcomes: list[_Outcome] = []
+    try:
+        for job in batch:
+            pending = inbox.pending_events(session)
+            start = len(pending)
+            result = job.work(session)
+            outcomes.append(_Outcome(job, result, pending[start:]))
+        inbox.commit(session)
+    except Exception:
+        inbox.rollback(session)
+        outcomes = (
+            [_alone(session, job) for job in batch]
+            if len(batch) > 1
+            else [_alone(session, batch[0])]
+        )
+    for outcome in outcomes:
+        if outcome.error is None:
+            outcome.result = (outcome.result, outcome.events, _follow_up(session, outcome))
+    return outcomes
+
+
+def _alone(session: Session, job: Job[Any]) -> _Outcome:
+    try:
+        result = job.work(session)
+        return _Outcome(job, result, inbox.commit(session))
+    except Exception as exc:
+        inbox.rollback(session)
+        return _Outcome(job, error=exc)
+
+
+def _follow_up(session: Session, outcome: _Outcome) -> Any:
+    if outcome.job.after is None:
+        return None
+    try:
+        return outcome.job.after(session, outcome.result)
+    except Exception:  # the job itself is committed; its follow-up is best effort
+        log.exception("a follow-up after a committed write failed")
+        inbox.rollback(session)
+        return None
