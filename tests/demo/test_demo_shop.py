@@ -443,7 +443,8 @@ def test_conversations_cover_stages_intents_and_ratings(shop: DemoShop) -> None:
     ratings = [c["rating"] for c in shop.conversations if c["rating"] is not None]
     assert sum(r >= 4 for r in ratings) / len(ratings) > 0.7
     assert any(r <= 2 for r in ratings)
-    assert {c["closed_by"] for c in shop.conversations} == {"agent", "buyer", "timeout"}
+    # None: the few chats still in progress (test_some_chats_are_live)
+    assert {c["closed_by"] for c in shop.conversations} == {"agent", "buyer", "timeout", None}
     texts = [m["text"] for c in shop.conversations for m in c["messages"]]
     assert "您好，我是客服8号，很高兴为您服务😊" in texts
     assert any(m["sender"] == "bot" for c in shop.conversations for m in c["messages"])

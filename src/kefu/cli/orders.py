@@ -1,16 +1,23 @@
-"""`kefu reminders plan` and `kefu orders triage` (formats.md)."""
+"""`kefu reminders plan`, `kefu orders triage` (formats.md) and `kefu orders digest`.
+
+`plan` and `triage` are batch commands on files; `digest` reads the configured database
+(like `kefu export`) and writes the latest problem-order digest, the same document the API
+serves at `/api/v1/orders/problems/digest`.
+"""
 
 from __future__ import annotations
 
 import gc
 import json
 import math
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from kefu.cli import batch
+from kefu.cli.data import OutOption, ShopIdOption
 from kefu.cli.options import InputArgument, NowOption, ShopOption
 from kefu.core.orders import TriageBatch, plan_reminders
 from kefu.core.records import Order
@@ -88,3 +95,57 @@ def load_stock(path: str) -> dict[str, int | float]:
         if isinstance(qty, bool) or not isinstance(qty, int | float) or not math.isfinite(qty):
             raise batch.UsageError(f"stock file {path}: quantity of {sku!r} is not a number")
     return data
+
+
+FormatOption = Annotated[
+    Literal["json", "csv"], typer.Option("--format", help="json (one object) or csv.")
+]
+FlagOption = Annotated[
+    str | None, typer.Option("--flag", help="Only the orders carrying this flag (e.g. SHIP_LATE).")
+]
+
+
+@orders_app.command("digest")
+def digest_command(
+    fmt: FormatOption = "json",
+    out: OutOption = None,
+    flag: FlagOption = None,
+    shop_id: ShopIdOption = None,
+    shop: ShopOption = None,
+    now: NowOption = None,
+) -> int:
+    """The latest problem-order digest 问题订单汇总 from the database, as the API serves it.
+
+    It names orders and flags only (no buyer contact data), so it needs no masking.
+    Exit 1 when the shop has no digest yet (the worker makes one every
+    `digest_every_hours`).
+    """
+    from kefu.cli.data import _engine, _shop_config
+    from kefu.db.models import Shop
+    from kefu.db.session import session_scope
+    from kefu.services import orders_board, orders_ops
+
+    with _engine() as engine:
+        config = _shop_config(engine, shop, shop_id)
+        shop_id = shop_id or config.shop_id
+        with session_scope(engine) as session:
+            if session.get(Shop, shop_id) is None:
+                raise batch.UsageError(f"no shop {shop_id!r} in the database")
+            try:
+                digest = orders_board.digest_export(session, shop_id, flag=flag or None)
+            except orders_ops.OpsError as exc:
+                raise batch.UsageError(f"--flag: {exc}") from None
+            if digest is None:
+                print(f"kefu: no problem-order digest yet in shop {shop_id}", file=sys.stderr)
+                return 1
+            if fmt == "csv":
+                text = orders_ops.digest_csv(digest, config)
+            else:
+                document = orders_board.digest_document(digest, config)
+                text = json.dumps(document, ensure_ascii=False) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0

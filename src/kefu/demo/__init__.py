@@ -42,7 +42,9 @@ reuse it. Every value is JSON-ready (str, int, float, bool, None, list, dict): t
   (None for a clean chat, else the planted slip: bare_negative | one_word | slow_first |
   slow | no_greeting | promise | no_closing | quick_overuse | rude | privacy | off_platform |
   competitor). Chats outside business hours are the bot's (agent_id null, or an agent's
-  follow-up the next morning).
+  follow-up the next morning). All are closed except the last few (`demo.live`), still
+  in progress at `now` (`closed_by` None, an extra key `queue`): some waiting in a queue
+  for an agent, some held by an agent with the buyer's last message unanswered.
 - `faqs`: `faq_id` ("faq-001"), `question`, `answer`, `category` (shipping | returns |
   payment | invoice | product | size | promotion | service | logistics | aftersale),
   `keywords` (list of str).

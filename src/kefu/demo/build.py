@@ -13,6 +13,7 @@ from kefu.demo import DemoShop
 from kefu.demo.catalog import make_products
 from kefu.demo.chats import ChatContext, make_conversations
 from kefu.demo.knowledge import make_faqs, make_promotions, make_quick_replies
+from kefu.demo.live import make_live_conversations
 from kefu.demo.orders import OrderContext, make_orders, make_tracking
 from kefu.demo.people import make_agents, make_buyers
 
@@ -43,20 +44,20 @@ def build_shop(seed: int, now: datetime | None) -> DemoShop:
     for event in tracking:
         by_order.setdefault(event["order_id"], []).append(event)
     running = [p for p in promotions if p["starts_at"] <= now.isoformat() <= p["ends_at"]]
-    conversations = make_conversations(
-        ChatContext(
-            rng=rng,
-            now=now,
-            agents=agents,
-            buyers=buyers,
-            orders=orders,
-            products=products,
-            tracking=by_order,
-            promotions=running,
-            free_excluded=free_excluded,
-        ),
-        CONVERSATION_COUNT,
+    chat_context = ChatContext(
+        rng=rng,
+        now=now,
+        agents=agents,
+        buyers=buyers,
+        orders=orders,
+        products=products,
+        tracking=by_order,
+        promotions=running,
+        free_excluded=free_excluded,
     )
+    conversations = make_conversations(chat_context, CONVERSATION_COUNT)
+    # Still in progress at `now` (drawn last, so the closed chats stay as they were).
+    conversations += make_live_conversations(chat_context, len(conversations) + 1)
     return DemoShop(
         config=config,
         agents=agents,

@@ -16,14 +16,24 @@ Rules, the same for the three kinds:
   state in a later file, which then updates the order.
 - Conversations merge, they never lose messages: a changed conversation keeps the messages
   already stored and appends the record's messages not yet stored (matched by sender,
-  time and text), numbered after the last `seq`.
+  time and text), numbered after the last `seq`. A new conversation without `closed_by`
+  is live: it gets the queue the inbox routes its first buyer message to, and waits as
+  `pending` when no agent of the shop holds it (`_live_state`).
 - Order status history records every status change seen by a later import (a new order's
   history starts at its first import).
+- Orders react at once: right after each batch commits, the orders it added or changed go
+  through `orders_ops.on_orders_changed` (reminders planned or cancelled, follow-ups and
+  deadline checks scheduled, problem flags re-triaged) in a transaction of their own, so a
+  reaction that fails leaves the imported orders in place. That reaction still costs a few
+  queries per order (about 3 ms), so one import reacts to at most `REACT_LIMIT` orders,
+  its first ones; a bulk load beyond that, and anything missed, is caught up by the
+  worker's `order_sync` job, which finds every change by `updated_at`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +63,11 @@ from kefu.db.models import (
     User,
 )
 
+log = logging.getLogger("kefu.imports")
+
 R = TypeVar("R", bound=BaseModel)
 BATCH_SIZE = 1000
+REACT_LIMIT = 1000  # orders of one import handled by `on_orders_changed` right away
 MONEY_LIMIT = Decimal("10000000000")  # Numeric(12, 2) holds up to 9,999,999,999.99
 CENT = Decimal("0.01")
 
@@ -90,6 +103,7 @@ class Counts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    changed_pks: list[int] = field(default_factory=list)  # rows added or updated
 
 
 class RecordError(ValueError):
@@ -304,6 +318,9 @@ class _Writer(Generic[R]):
     def write(self, session: Session, shop_id: str, batch: Sequence[Prepared[R]]) -> Counts:
         raise NotImplementedError
 
+    def after_commit(self, engine: Engine, shop_id: str, shop: ShopConfig, counts: Counts) -> None:
+        """React to a committed batch (default: nothing)."""
+
 
 def _run_import(
     engine: Engine,
@@ -351,7 +368,9 @@ def _run_import(
     for batch in _chunks(prepared(), batch_size):
         try:
             with Session(engine) as session, session.begin():
-                summary.merge(writer.write(session, shop_id, batch))
+                counts = writer.write(session, shop_id, batch)
+            summary.merge(counts)
+            writer.after_commit(engine, shop_id, shop, counts)
             if engine.dialect.name == "postgresql" and summary.added >= 2 * analyzed_at + 1000:
                 # A table filled within one import keeps the statistics of its empty start, so
                 # the planner would scan it whole for every batch's key lookup (quadratic).
@@ -363,7 +382,9 @@ def _run_import(
             for item in batch:
                 try:
                     with Session(engine) as session, session.begin():
-                        summary.merge(writer.write(session, shop_id, [item]))
+                        counts = writer.write(session, shop_id, [item])
+                    summary.merge(counts)
+                    writer.after_commit(engine, shop_id, shop, counts)
                 except (IntegrityError, DBAPIError, RefusedError) as exc:
                     reason = str(getattr(exc, "orig", exc)).strip().splitlines()
                     detail = reason[0] if reason else type(exc).__name__
@@ -434,6 +455,9 @@ class OrderWriter(_Writer[records.Order]):
     tables = ("orders", "order_items")
     model = records.Order
 
+    def __init__(self, react_limit: int | None = None) -> None:
+        self.react_left = REACT_LIMIT if react_limit is None else react_limit
+
     def key(self, record: records.Order) -> str:
         return record.order_id
 
@@ -454,6 +478,29 @@ class OrderWriter(_Writer[records.Order]):
     ) -> Counts:
         return upsert_orders(
             session, shop_id, [(p.record, p.digest) for p in batch], [p.rows for p in batch]
+        )
+
+    def after_commit(self, engine: Engine, shop_id: str, shop: ShopConfig, counts: Counts) -> None:
+        pks = counts.changed_pks[: max(self.react_left, 0)]
+        if pks:
+            self.react_left -= len(pks)
+            react_to_orders(engine, shop_id, shop, pks)
+
+
+def react_to_orders(engine: Engine, shop_id: str, shop: ShopConfig, order_pks: list[int]) -> None:
+    """`on_orders_changed` for orders just committed, in a transaction of its own.
+
+    A failure is logged, not raised: the orders are stored and the worker's `order_sync`
+    job reacts to them a little later (it reads changes by `updated_at`).
+    """
+    from kefu.services import orders_ops  # the import CLI starts without the ops stack
+
+    try:
+        with Session(engine) as session, session.begin():
+            orders_ops.on_orders_changed(session, shop_id, order_pks, now=utcnow(), shop=shop)
+    except Exception:  # the safety net above catches up; the import goes on
+        log.exception(
+            "reacting to %d imported orders failed; order_sync will retry", len(order_pks)
         )
 
 
@@ -510,6 +557,7 @@ def upsert_orders(
         inserted = _insert_returning_keys(session, _ORDERS, "order_id", new_rows)
         for record, _ in new:
             pk = inserted[record.order_id]
+            counts.changed_pks.append(pk)
             items.extend(
                 {**i, "shop_id": shop_id, "order_pk": pk} for i in prepared[record.order_id][1]
             )
@@ -523,6 +571,7 @@ def upsert_orders(
             ],
         )
         pks = [row.id for _, _, row in changed]
+        counts.changed_pks.extend(pks)
         session.execute(delete(_ITEMS).where(_ITEMS.c.order_pk.in_(pks)))
         for record, _, row in changed:
             items.extend(
@@ -569,6 +618,19 @@ def _conversation_row(record: records.Conversation) -> dict[str, Any]:
         "last_message_at": max(times) if times else None,
         "closed_at": max(times) if times and record.closed_by else None,
     }
+
+
+def _live_state(record: records.Conversation, agents: dict[str, int]) -> dict[str, Any]:
+    """A new conversation still in progress joins the inbox as if it had just come in: in
+    the queue the inbox routes its first buyer message to, and, without an agent of the
+    shop, `pending` (waiting for one, like the inbox's own waiting buyers)."""
+    if record.closed_by:  # every row of a batch has the same keys (`_with_defaults`)
+        return {"queue": None, "status": "closed"}
+    from kefu.services.inbox import stage_queue  # only for open chats: imports stay light
+
+    first = next((m.text for m in record.messages if m.sender == "buyer"), "")
+    held = agents.get(record.agent_id or "") is not None
+    return {"queue": stage_queue(first), "status": "open" if held else "pending"}
 
 
 def _message_key(sender: str, ts: datetime, text: str) -> tuple[str, str, str]:
@@ -659,6 +721,7 @@ def upsert_conversations(
         rows = [
             {
                 **_conversation_row(r),
+                **_live_state(r, agents),
                 "shop_id": shop_id,
                 "assignee_id": agents.get(r.agent_id or ""),
                 "last_seq": len(r.messages),

@@ -1,17 +1,25 @@
 """The problem-order board 问题订单: what the API and the page read about stored flags.
 
 The flags themselves are kept by `orders_ops.refresh_flags`; people act on them with
-`orders_ops.resolve_flag` / `assign_flag` (both audited). This module only reads: the open
-count per taxonomy code, a filtered list with the buyer masked (policies.md §5, a board is
-seen by the whole after-sales team), and the latest digest's period for the export link.
+`orders_ops.resolve_flag` / `assign_flag` (both audited). This module reads: the open
+count per taxonomy code, a filtered list, and the latest digest's period for the export
+link.
+
+The buyer on a row (policies.md §5): name and phone in full for supervisors and above, and
+for an agent on the rows of buyers whose open conversation that agent holds (the rule of
+`workspace.may_see_contact`, asked here for all the rows at once); masked (`张* 138****5678`)
+for everyone else. A board showing any buyer in full writes one audit row
+(`buyer.contact_viewed`, the buyers shown), as the workspace's buyer panel does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kefu.core.orders.triage import (
@@ -28,10 +36,15 @@ from kefu.core.orders.triage import (
     SHIP_LATE_RISK,
 )
 from kefu.core.privacy import mask_name, mask_phone
-from kefu.db.models import Order, OrderFlag, ProblemDigest, User
+from kefu.core.shopconfig import ShopConfig
+from kefu.core.timeutil import format_time
+from kefu.db.base import utcnow
+from kefu.db.models import Conversation, Order, OrderFlag, ProblemDigest, User
 from kefu.db.models.jobs import FLAG_STATUSES
-from kefu.services.accounts import NotFound
-from kefu.services.orders_ops import OpsError, flag_counts, latest_digest
+from kefu.services import accounts
+from kefu.services.accounts import NotFound, role_allows
+from kefu.services.orders_ops import OpsError, digest_rows, flag_counts, latest_digest
+from kefu.services.workspace import OPEN_STATUSES as OPEN_CONVERSATIONS
 
 # taxonomy.md's problem-order flags, in the spec's order (the board's columns).
 FLAG_CODES = (
@@ -64,18 +77,76 @@ def masked_buyer(order: Order) -> str:
     return " ".join(p for p in parts if p) or "—"
 
 
-def flag_view(flag: OrderFlag, order: Order) -> dict[str, Any]:
+def full_buyer(order: Order) -> str:
+    parts = [" ".join((order.receiver_name or "").split()), (order.receiver_phone or "").strip()]
+    return " ".join(p for p in parts if p) or "—"
+
+
+def flag_view(flag: OrderFlag, order: Order, *, unmasked: bool = False) -> dict[str, Any]:
     return {
         "id": flag.id,
         "order_id": flag.order_id,
         "code": flag.code,
         "status": flag.status,
-        "buyer": masked_buyer(order),
+        "buyer": full_buyer(order) if unmasked else masked_buyer(order),
+        "buyer_masked": not unmasked,
         "since": flag.raised_at,
         "assignee_id": flag.assignee_id,
         "resolved_at": flag.resolved_at,
         "note": flag.note or "",
     }
+
+
+def contact_visible(session: Session, viewer: User | None, buyer_ids: Iterable[str]) -> set[str]:
+    """The buyers among `buyer_ids` whose contact `viewer` may see in full (policies.md §5):
+    all of them from supervisor up; for an agent, those whose open conversation the agent
+    holds (one query for the whole board, the rule of `workspace.may_see_contact`)."""
+    wanted = set(buyer_ids)
+    if viewer is None or not wanted:
+        return set()
+    if role_allows(viewer.role, ("supervisor",)):
+        return wanted
+    held = session.scalars(
+        select(Conversation.buyer_id)
+        .where(
+            Conversation.shop_id == viewer.shop_id,
+            Conversation.status.in_(OPEN_CONVERSATIONS),
+            or_(Conversation.assignee_id == viewer.id, Conversation.agent_id == viewer.username),
+        )
+        .distinct()
+    )
+    return wanted & set(held)
+
+
+def viewed_rows(
+    session: Session,
+    viewer: User | None,
+    rows: list[tuple[OrderFlag, Order]],
+    *,
+    now: datetime,
+    where: str,
+) -> list[dict[str, Any]]:
+    """Board rows as `viewer` may see them; any buyer shown in full is audited (one row)."""
+    visible = contact_visible(session, viewer, (o.buyer_id for _, o in rows))
+    shown = sorted(
+        {
+            o.buyer_id
+            for _, o in rows
+            if o.buyer_id in visible and (o.receiver_name or o.receiver_phone)
+        }
+    )
+    if viewer is not None and shown:
+        accounts.audit(
+            session,
+            shop_id=viewer.shop_id,
+            actor_id=viewer.id,
+            action="buyer.contact_viewed",
+            target=where,
+            target_type="order_board",
+            detail={"fields": ["name", "phone"], "buyers": shown},
+            now=now,
+        )
+    return [flag_view(f, o, unmasked=o.buyer_id in visible) for f, o in rows]
 
 
 def problem_board(
@@ -85,10 +156,13 @@ def problem_board(
     flag: str | None = None,
     status: str = "open",
     limit: int = BOARD_LIMIT,
+    viewer: User | None = None,
+    now: datetime | None = None,
 ) -> Board:
-    """Counts per code (open flags) and the flags matching `flag`/`status`, oldest first."""
-    if flag is not None and flag not in FLAG_CODES:
-        raise OpsError(f"unknown flag {flag}")
+    """Counts per code (open flags) and the flags matching `flag`/`status`, oldest first.
+
+    Buyers are shown as `viewer` may see them (masked for all without a viewer)."""
+    check_flag(flag)
     if status not in BOARD_STATUSES:
         raise OpsError(f"unknown status {status}")
     counts = {code: 0 for code in FLAG_CODES}
@@ -104,7 +178,9 @@ def problem_board(
         query = query.where(OrderFlag.code == flag)
     if status != "all":
         query = query.where(OrderFlag.status == status)
-    items = [flag_view(f, o) for f, o in session.execute(query).tuples()]
+    rows = [(f, o) for f, o in session.execute(query)]
+    where = f"problems?flag={flag or ''}&status={status}"
+    items = viewed_rows(session, viewer, rows, now=now or utcnow(), where=where)
     return Board(counts=counts, items=items, digest=latest_digest(session, shop_id))
 
 
@@ -115,3 +191,53 @@ def find_flag(session: Session, actor: User, flag_id: int) -> tuple[OrderFlag, O
     if flag is None or order is None or flag.shop_id != actor.shop_id:
         raise NotFound(str(flag_id))
     return flag, order
+
+
+# --- the digest export (API `/digest` and `kefu orders digest`) -----------------------------
+
+
+def check_flag(flag: str | None) -> None:
+    if flag is not None and flag not in FLAG_CODES:
+        raise OpsError(f"unknown flag {flag}")
+
+
+def digest_export(
+    session: Session, shop_id: str, *, flag: str | None = None
+) -> ProblemDigest | None:
+    """The shop's latest digest, or None before the first one; with `flag`, restricted to
+    the orders carrying that flag (the counts stay the whole digest's).
+
+    The restricted digest is a copy that is never added to the session. The digest names
+    orders and flags only, no buyer contact data, so it needs no masking (policies.md §5).
+    """
+    check_flag(flag)
+    digest = latest_digest(session, shop_id)
+    if digest is None or flag is None:
+        return digest
+    return ProblemDigest(
+        shop_id=digest.shop_id,
+        period_start=digest.period_start,
+        period_end=digest.period_end,
+        generated_at=digest.generated_at,
+        counts=dict(digest.counts),
+        new_counts=dict(digest.new_counts),
+        items=[entry for entry in digest.items if flag in entry["flags"]],
+    )
+
+
+def digest_document(digest: ProblemDigest, shop: ShopConfig) -> dict[str, Any]:
+    """The digest as one JSON object: period, counts per code, one row per problem order."""
+    return {
+        "period_start": format_time(digest.period_start, shop.tz),
+        "period_end": format_time(digest.period_end, shop.tz),
+        "generated_at": format_time(digest.generated_at, shop.tz),
+        "counts": digest.counts,
+        "new_counts": digest.new_counts,
+        "items": list(digest_rows(digest, shop)),
+    }
+
+
+def digest_filename(digest: ProblemDigest, shop: ShopConfig) -> str:
+    """`problem-digest-20261125-1200.csv`: named by the end of its period, shop time."""
+    stamp = digest.period_end.astimezone(shop.tz).strftime("%Y%m%d-%H%M")
+    return f"problem-digest-{stamp}.csv"

@@ -29,6 +29,7 @@ def orders_problems_page(
     request: Request,
     db: Db,
     lang: Lang,
+    now: Now,
     user: OptionalUser,
     flag: Annotated[str, Query()] = "",
     flag_status: Annotated[str, Query(alias="status")] = "open",
@@ -38,10 +39,12 @@ def orders_problems_page(
     if not _allowed(user.role):
         return HTMLResponse(translate(lang, "error.forbidden"), status_code=403)
     try:
-        board = orders_board.problem_board(db, user.shop_id, flag=flag or None, status=flag_status)
+        board = orders_board.problem_board(
+            db, user.shop_id, flag=flag or None, status=flag_status, viewer=user, now=now
+        )
     except orders_ops.OpsError:  # a hand-edited filter: show the default board
         flag, flag_status = "", "open"
-        board = orders_board.problem_board(db, user.shop_id)
+        board = orders_board.problem_board(db, user.shop_id, viewer=user, now=now)
     shop = orders_ops.shop_config(db, user.shop_id)
     return render(
         request,
@@ -89,6 +92,11 @@ def ui_orders_problem_resolve(
         request,
         "orders/_problem_row.html",
         lang,
-        {"item": orders_board.flag_view(flag, order), "error": error},
+        {
+            "item": orders_board.viewed_rows(
+                db, user, [(flag, order)], now=now, where=f"problem:{flag_id}"
+            )[0],
+            "error": error,
+        },
         tz=orders_ops.shop_config(db, user.shop_id).tz,
     )

@@ -1,7 +1,10 @@
 """`/api/v1/orders/problems`: the problem-order board 问题订单 (insale role and above).
 
 Counts per taxonomy flag and a filtered list, resolve with a note and assign (both audited
-by `orders_ops`), and the latest after-sales digest as JSON or a CSV download.
+by `orders_ops`), and the latest after-sales digest as JSON or a CSV download. Buyers on
+the rows are shown as policies.md §5 lets the caller see them (`orders_board`): in full
+for supervisors and above, audited; masked for agents, except buyers whose open
+conversation they hold.
 """
 
 from __future__ import annotations
@@ -53,16 +56,27 @@ def _flag(db: Session, user: User, flag_id: int) -> tuple[OrderFlag, Order]:
         raise ApiError(status.HTTP_404_NOT_FOUND, "not_found", "没有这条问题订单") from None
 
 
+def _row_out(
+    db: Session, user: User, flag: OrderFlag, order: Order, now: datetime
+) -> dict[str, Any]:
+    """The changed row, its buyer as `user` may see it (audited when in full)."""
+    [row] = orders_board.viewed_rows(db, user, [(flag, order)], now=now, where=f"problem:{flag.id}")
+    return flag_out(row, orders_ops.shop_config(db, user.shop_id))
+
+
 @router.get("")
 def list_problems(
     db: Db,
     user: Board,
+    now: Now,
     flag: Annotated[str | None, Query()] = None,
     flag_status: Annotated[str, Query(alias="status")] = "open",
 ) -> dict[str, Any]:
     """Open flags per code, and the flags matching `flag` / `status` (open by default)."""
     try:
-        board = orders_board.problem_board(db, user.shop_id, flag=flag or None, status=flag_status)
+        board = orders_board.problem_board(
+            db, user.shop_id, flag=flag or None, status=flag_status, viewer=user, now=now
+        )
     except orders_ops.OpsError as exc:
         raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_filter", str(exc)) from None
     shop = orders_ops.shop_config(db, user.shop_id)
@@ -71,28 +85,28 @@ def list_problems(
 
 @router.get("/digest", response_model=None)
 def get_digest(
-    db: Db, user: Board, fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json"
+    db: Db,
+    user: Board,
+    fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    flag: Annotated[str | None, Query()] = None,
 ) -> Response | dict[str, Any]:
-    """The latest after-sales digest 问题订单汇总; `?format=csv` downloads it."""
-    digest = orders_ops.latest_digest(db, user.shop_id)
+    """The latest after-sales digest 问题订单汇总 (only the orders carrying `flag` when
+    given); `?format=csv` downloads it. `kefu orders digest` exports the same."""
+    try:
+        digest = orders_board.digest_export(db, user.shop_id, flag=flag or None)
+    except orders_ops.OpsError as exc:
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_filter", str(exc)) from None
     if digest is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, "no_digest", "还没有生成问题订单汇总")
     shop = orders_ops.shop_config(db, user.shop_id)
     if fmt == "csv":
-        stamp = digest.period_end.astimezone(shop.tz).strftime("%Y%m%d-%H%M")
+        name = orders_board.digest_filename(digest, shop)
         return Response(
             orders_ops.digest_csv(digest, shop),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="problem-digest-{stamp}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return {
-        "period_start": format_time(digest.period_start, shop.tz),
-        "period_end": format_time(digest.period_end, shop.tz),
-        "generated_at": format_time(digest.generated_at, shop.tz),
-        "counts": digest.counts,
-        "new_counts": digest.new_counts,
-        "items": list(orders_ops.digest_rows(digest, shop)),
-    }
+    return orders_board.digest_document(digest, shop)
 
 
 @router.post("/{flag_id}/resolve")
@@ -105,7 +119,7 @@ def resolve_problem(flag_id: int, body: ResolveIn, db: Db, user: Board, now: Now
         raise ApiError(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "note_required", "请填写处理说明"
         ) from None
-    return flag_out(orders_board.flag_view(flag, order), orders_ops.shop_config(db, user.shop_id))
+    return _row_out(db, user, flag, order, now)
 
 
 @router.post("/{flag_id}/assign")
@@ -118,4 +132,4 @@ def assign_problem(flag_id: int, body: AssignIn, db: Db, user: Board, now: Now) 
         )
     except orders_ops.OpsError as exc:
         raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_assignee", str(exc)) from None
-    return flag_out(orders_board.flag_view(flag, order), orders_ops.shop_config(db, user.shop_id))
+    return _row_out(db, user, flag, order, now)
