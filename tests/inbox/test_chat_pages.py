@@ -56,6 +56,8 @@ def test_xss_is_stored_as_text_and_escaped_in_the_inbox(chat) -> None:  # type: 
     assert chat.client.get("/inbox", follow_redirects=False).status_code == 303
     page = chat.client.get("/inbox", headers=chat.agent_headers("kf01"))
     assert page.status_code == 200
+    # The list's waiting time turns red past the shop's own limits (policies §6).
+    assert 'data-sla-first="10"' in page.text and 'data-sla-reply="60"' in page.text
     assert "&lt;script&gt;alert(" in page.text
     assert "<script>alert" not in page.text and "<img src=x" not in page.text
 
@@ -73,6 +75,19 @@ def test_quick_replies_filled_for_the_conversation(chat) -> None:  # type: ignor
         "亲，订单今天发货哦",
     )
     assert "tb_lucy您好，我是客服1号，很高兴为您服务😊" in [r["text"] for r in replies]
+    # A web visitor's minted id is no name to greet anyone by.
+    with chat.client.websocket_connect(chat.buyer_url("web_3f2a9c01b7de")) as ws:
+        frame(ws, "hello")
+        ws.send_json({"type": "send", "client_msg_id": "w1", "text": "在吗"})
+        web = frame(ws, "ack")["conversation_id"]
+    texts = [
+        r["text"]
+        for r in chat.client.get(
+            f"/api/v1/chat/conversations/{web}/quick-replies", headers=chat.agent_headers("kf01")
+        ).json()
+    ]
+    assert "亲您好，我是客服1号，很高兴为您服务😊" in texts
+    assert not any("web_3f2a9c01b7de" in t for t in texts)
     other_shop = chat.client.get(url, headers=chat.agent_headers("other"))
     assert other_shop.status_code == 404
 

@@ -122,6 +122,32 @@ def test_agent_and_buyer_chat_live_in_order_and_resume_fills_the_gap(chat) -> No
         assert recv_type(buyer, "message")["seq"] == 7
 
 
+def test_a_batched_resume_sends_the_history_in_one_frame_and_in_parts(  # type: ignore[no-untyped-def]
+    chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kefu.api.routes.chat_ws.RESUME_LIMIT", 3)
+    with chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
+        recv_type(buyer, "hello")
+        cid = send(buyer, "b1", "在吗")["conversation_id"]
+        for i in range(2, 6):
+            send(buyer, f"b{i}", f"第{i}条")
+    with chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
+        recv_type(buyer, "hello")
+        buyer.send_json({"type": "resume", "conversation_id": cid, "after_seq": 0, "batch": True})
+        history = recv_type(buyer, "history")
+        assert [m["seq"] for m in history["messages"]] == [1, 2, 3]
+        assert history["messages"][0]["text"] == "在吗"
+        part = recv_type(buyer, "resumed")
+        assert (part["last_seq"], part["more"]) == (3, True)  # no gap: the oldest first
+        buyer.send_json({"type": "resume", "conversation_id": cid, "after_seq": 3, "batch": True})
+        assert [m["seq"] for m in recv_type(buyer, "history")["messages"]] == [4, 5]
+        end = recv_type(buyer, "resumed")
+        assert (end["last_seq"], end["more"]) == (5, False)
+        # Live messages go on from there, each once.
+        assert send(buyer, "b6", "好的")["seq"] == 6
+        assert recv_type(buyer, "message")["seq"] == 6
+
+
 def test_too_long_is_refused_with_a_clear_error_and_nothing_stored(chat) -> None:  # type: ignore[no-untyped-def]
     with chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as ws:
         recv_type(ws, "hello")

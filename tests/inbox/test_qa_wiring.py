@@ -208,3 +208,19 @@ def test_every_text_the_inbox_sends_passes_the_qa_message_rules(session: Session
 )
 def test_the_inbox_templates_pass_the_qa_message_rules(text: str) -> None:
     assert engine_for(DEFAULT_SHOP).check_text(text) == []
+
+
+def test_a_farewell_of_the_agents_own_words_passes_the_guard_too(chat) -> None:  # type: ignore[no-untyped-def]
+    agent = chat.client.websocket_connect("/ws/agent", headers=chat.agent_headers("kf01"))
+    with agent as kf01, chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
+        recv_type(kf01, "hello")
+        recv_type(buyer, "hello")
+        cid = send(buyer, "b1", "好的谢谢")["conversation_id"]
+        recv_type(kf01, "assigned")
+        kf01.send_json({"type": "close", "conversation_id": cid, "farewell": WECHAT})
+        refused = recv_type(kf01, "error")
+        assert refused["code"] == "QA_BLOCKED" and "站外联系" in refused["message"]
+        with Session(chat.engine) as fresh:  # still open, nothing sent
+            conv = fresh.scalars(select(Conversation).where(Conversation.conversation_id == cid))
+            assert conv.one().status != "closed"
+        assert [m.text for m in stored(chat, cid)] == ["好的谢谢"]

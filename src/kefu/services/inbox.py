@@ -796,6 +796,18 @@ def do_route_waiting(session: Session, shop_id: str, *, now: datetime) -> int:
     return placed
 
 
+WEB_VISITOR_PREFIX = "web_"  # buyer ids the web chat page mints for visitors
+DEFAULT_ADDRESS = "亲"  # how a shop addresses a buyer whose name it does not know
+
+
+def buyer_address(buyer: Buyer | None, buyer_id: str) -> str:
+    """What `{buyer_name}` says: the buyer's nickname or name; else the marketplace id (the
+    name the buyer shows on Taobao / JD); a web visitor's minted id is no name: 亲."""
+    if buyer is not None and (buyer.nickname or buyer.name):
+        return buyer.nickname or buyer.name or ""
+    return DEFAULT_ADDRESS if buyer_id.startswith(WEB_VISITOR_PREFIX) else buyer_id
+
+
 def fill_quick_reply(template: str, *, agent_no: str, buyer_name: str, order_id: str) -> str:
     """A quick reply with its variables filled; unknown braces are left as typed."""
     values = {"{agent_no}": agent_no, "{buyer_name}": buyer_name, "{order_id}": order_id}
@@ -813,7 +825,7 @@ def access_quick_replies(
             Buyer.shop_id == conversation.shop_id, Buyer.buyer_id == conversation.buyer_id
         )
     )
-    buyer_name = (buyer.nickname or buyer.name) if buyer else ""
+    buyer_name = buyer_address(buyer, conversation.buyer_id)
     order_id = (conversation.order_ids or [""])[-1]
     rows = session.scalars(
         select(QuickReply)
@@ -832,7 +844,7 @@ def access_quick_replies(
             "text": fill_quick_reply(
                 row.text,
                 agent_no=agent_label(agent),
-                buyer_name=buyer_name or conversation.buyer_id,
+                buyer_name=buyer_name,
                 order_id=order_id,
             ),
         }

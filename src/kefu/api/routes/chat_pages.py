@@ -43,7 +43,7 @@ def buyer_chat(shop_id: str, request: Request, db: Db, settings: AppSettings) ->
     token = request.cookies.get(BUYER_COOKIE, "")
     identity = read_buyer_token(settings, token) if token else None
     if identity is None or identity[0] != shop_id:
-        identity = (shop_id, f"web_{secrets.token_hex(6)}")
+        identity = (shop_id, f"{inbox.WEB_VISITOR_PREFIX}{secrets.token_hex(6)}")
         token = sign_buyer_token(settings, *identity)
     response = render(
         request,
@@ -79,6 +79,7 @@ def agent_inbox(request: Request, db: Db, now: Now, lang: Lang, user: OptionalUs
         .order_by(User.username)
     ).all()
     shop = db.get(Shop, user.shop_id)
+    qa = inbox.shop_config(db, user.shop_id).qa  # waiting turns red past these (§6)
     response = render(
         request,
         "chat/agent.html",
@@ -91,6 +92,8 @@ def agent_inbox(request: Request, db: Db, now: Now, lang: Lang, user: OptionalUs
             "queues": [(q, QUEUE_LABELS[q]) for q in QUEUES],
             "queue_labels": QUEUE_LABELS,
             "colleagues": [(u.username, inbox.agent_label(u)) for u in colleagues],
+            "sla_first_seconds": int(qa.first_response_seconds),
+            "sla_reply_seconds": int(qa.response_seconds),
         },
     )
     response.headers["Cache-Control"] = "no-store"

@@ -2,14 +2,15 @@
 
 Protocol (JSON, one object a frame). Client → server:
 - `{"type": "send", "client_msg_id", "conversation_id"?, "text", "image"?}` (image: base64)
-- `{"type": "resume", "conversation_id", "after_seq"}`: everything after the last seen seq
+- `{"type": "resume", "conversation_id", "after_seq", "batch"?}`: what came after the last
+  seen seq (with `batch`, in one `history` frame; `resumed.more`: ask again from there)
 - `{"type": "typing", "conversation_id"?}`
 - buyer: `{"type": "rate", "conversation_id", "rating", "comment"?}`
 - agent: `{"type": "transfer", "conversation_id", "to_agent"|"to_queue", "note"}`,
   `{"type": "close", "conversation_id", "farewell"?}`, `{"type": "status", "status"}`
 Server → client: `hello`; `ack` (`client_msg_id`, `seq`, `conversation_id`), sent only
 after the commit; `message` (with `seq`); `resumed`; `conversation`, `assigned`, `note`,
-`rated`, `typing`; `error` (`code`, `message`).
+`rated`, `typing`, `history` (`messages`: a resume's messages); `error` (`code`, `message`).
 
 Delivery: per connection and conversation the server remembers the last seq it sent. An
 event at or below it is a duplicate and dropped; one beyond the next expected seq means the
@@ -304,13 +305,18 @@ class Connection:
         if channel not in self.sub.channels:
             await self.sub.add(channel)
 
-    async def resume(self, conversation_id: str, after_seq: int) -> None:
-        """Subscribe first, then read the database: nothing falls between the two."""
+    async def resume(self, conversation_id: str, after_seq: int, *, batch: bool = False) -> None:
+        """Subscribe first, then read the database: nothing falls between the two.
+
+        Up to RESUME_LIMIT messages after `after_seq`, oldest first (no gap); `resumed`
+        says `more` when there are others, and the client resumes again from its last
+        seq. With `batch` they come in one `history` frame instead of one frame each (a
+        500-message history is one frame to parse and draw)."""
         await self.follow(conversation_id)
 
         def load(session: Session) -> tuple[list[Event], Event]:
             conv = inbox.access_conversation(session, self.shop_id, conversation_id)
-            messages = inbox.messages_after(session, conv, after_seq, RESUME_LIMIT)
+            messages = inbox.messages_after(session, conv, after_seq, RESUME_LIMIT + 1)
             names = inbox.sender_names(session, messages)
             events = [
                 inbox.message_event(m, conv, names.get(m.sender_id or 0, "")) for m in messages
@@ -319,16 +325,25 @@ class Connection:
 
         async with self.deliver_lock:
             events, state = await self.hub.read(load)
+            more = len(events) > RESUME_LIMIT
+            events = events[:RESUME_LIMIT]
             # From the client's own last seen seq: what went out live before this resume
             # may be sent again (the client drops seqs it has), nothing is skipped.
             self.delivered[conversation_id] = after_seq
-            for event in events:
-                await self._send_message(event)
+            if batch and events:
+                self.delivered[conversation_id] = int(events[-1]["seq"])
+                await self.send(
+                    {"type": "history", "conversation_id": conversation_id, "messages": events}
+                )
+            else:
+                for event in events:
+                    await self._send_message(event)
             await self.send(
                 {
                     **state,
                     "type": "resumed",
                     "last_seq": self.delivered[conversation_id],
+                    "more": more,
                 }
             )
 
@@ -497,7 +512,7 @@ class BuyerConnection(Connection):
         elif kind == "resume":
             cid = _text(data, "conversation_id")
             await self.check_mine(cid)
-            await self.resume(cid, _seq(data))
+            await self.resume(cid, _seq(data), batch=data.get("batch") is True)
         elif kind == "typing":
             if self.conversation_id:
                 await self.typing(self.conversation_id, "buyer")
@@ -674,14 +689,14 @@ class AgentConnection(Connection):
             await self.post(cid, data)
         elif kind == "resume":
             await self.hub.read(lambda s: self._conversation(s, cid, write=False))
-            await self.resume(cid, _seq(data))
+            await self.resume(cid, _seq(data), batch=data.get("batch") is True)
         elif kind == "typing":
             if cid and cid in self.delivered:
                 await self.typing(cid, "agent")
         elif kind == "transfer":
             await self.transfer(cid, data)
         elif kind == "close":
-            await self.close(cid, _text(data, "farewell"))
+            await self.close(cid, _text(data, "farewell"), _text(data, "qa_allow_token"))
         elif kind == "status":
             await self.set_status(_text(data, "status"))
         else:
@@ -705,7 +720,7 @@ class AgentConnection(Connection):
             )
             return _posted(msg, conv, created)
 
-        ack, events = await self.hub.transact_deferred(work)
+        ack, events, _ = await self.hub.writes.run(work)
         await self.follow(cid)  # allowed to write, so to read: follow before publishing
         await self.send(ack)
         await self.hub.publish(events)
@@ -738,12 +753,15 @@ class AgentConnection(Connection):
 
         await self.hub.transact(work)
 
-    async def close(self, cid: str, farewell: str) -> None:
-        now = self.hub.now()
+    async def close(self, cid: str, farewell: str, allow_token: str = "") -> None:
+        now, hub, settings = self.hub.now(), self.hub, self.hub.app.state.settings
 
         def work(session: Session) -> None:
             conv = self._conversation(session, cid, write=True)
-            inbox.do_close(session, conv, by=self._me(session), now=now, farewell=farewell)
+            me = self._me(session)
+            # A farewell of the agent's own words is a message like any other.
+            check_qa_guard(settings, hub.shop(session, self.shop_id), me, farewell, allow_token)
+            inbox.do_close(session, conv, by=me, now=now, farewell=farewell)
 
         await self.hub.transact(work)
         self.hub.cancel_welcome(cid)

@@ -24,13 +24,24 @@
   var SENDER_LABELS = { buyer: "买家", agent: "客服", bot: "机器人", system: "系统" };
   var QUEUE_LABELS = { presale: "售前", insale: "售中", aftersale: "售后", review: "中差评" };
 
-  /* A conversation's message list: bubbles in seq order, each seq once. */
+  /* A conversation's message list: bubbles in seq order, each seq once.
+   *
+   * Drawing is batched: new bubbles go into a DocumentFragment that is put into the page
+   * once per animation frame (or at once by flush(), e.g. when a resume is complete), and
+   * the scroll to the end is one per frame too. Nothing reads the layout per message, so
+   * 500 messages of history cost one layout, not 500. */
   function Thread(container, mineSender) {
     this.container = container;
     this.mine = mineSender;
     this.bySeq = new Map();
     this.pending = new Map(); // client_msg_id -> bubble shown before the ack
     this.lastSeq = 0;
+    this.drawnSeq = 0; // highest seq in the page or in the batch
+    this.batch = null; // DocumentFragment of bubbles not yet in the page
+    this.frame = 0;
+    this.timer = 0;
+    this.scrolling = false;
+    this.onAdd = null; // called with each new message event, in arrival order
   }
 
   Thread.prototype.bubble = function (sender, who, text, extraClass) {
@@ -58,28 +69,71 @@
       waiting.remove();
       this.pending.delete(event.client_msg_id);
     }
-    // Insert before the first message with a higher seq (pending bubbles stay last).
-    var before = null;
-    var children = this.container.children;
-    for (var i = 0; i < children.length; i++) {
-      var other = children[i];
-      if (other.dataset.seq === undefined || Number(other.dataset.seq) > seq) {
-        before = other;
-        break;
+    if (seq > this.drawnSeq) {
+      // The usual case (history and live messages come in order): after everything.
+      if (!this.batch) this.batch = document.createDocumentFragment();
+      this.batch.appendChild(row);
+      this.drawnSeq = seq;
+      this.schedule();
+    } else {
+      // Out of order (rare): before the first drawn message with a higher seq.
+      this.flush();
+      var before = null;
+      var children = this.container.children;
+      for (var i = children.length - 1; i >= 0; i--) {
+        var other = children[i];
+        if (other.dataset.seq === undefined || Number(other.dataset.seq) > seq) before = other;
+        else break;
       }
+      this.container.insertBefore(row, before);
+      this.scrollSoon();
     }
-    this.container.insertBefore(row, before);
     this.bySeq.set(seq, row);
     if (seq > this.lastSeq) this.lastSeq = seq;
-    this.container.scrollTop = this.container.scrollHeight;
+    if (this.onAdd) this.onAdd(event);
     return true;
   };
 
+  Thread.prototype.schedule = function () {
+    var self = this;
+    if (!this.frame) this.frame = requestAnimationFrame(function () { self.frame = 0; self.flush(); });
+    // A background tab gets no animation frames: draw anyway, a little later.
+    if (!this.timer) this.timer = setTimeout(function () { self.timer = 0; self.flush(); }, 100);
+  };
+
+  /* Put the batch into the page: after the last message, before the pending bubbles. */
+  Thread.prototype.flush = function () {
+    if (!this.batch) return;
+    var batch = this.batch;
+    this.batch = null;
+    var firstPending = null;
+    this.pending.forEach(function (row) {
+      if (!firstPending && row.parentNode) firstPending = row;
+    });
+    this.container.insertBefore(batch, firstPending && firstPending.parentNode === this.container ? firstPending : null);
+    this.scrollSoon();
+  };
+
+  Thread.prototype.scrollSoon = function () {
+    var self = this;
+    if (this.scrolling) return;
+    this.scrolling = true;
+    requestAnimationFrame(function () {
+      self.scrolling = false;
+      self.scrollToEnd();
+    });
+  };
+
+  Thread.prototype.scrollToEnd = function () {
+    if (!this.container.hidden) this.container.scrollTop = this.container.scrollHeight;
+  };
+
   Thread.prototype.addPending = function (clientMsgId, text) {
+    this.flush();
     var row = this.bubble(this.mine, "发送中…", text, "pending");
     this.container.appendChild(row);
     this.pending.set(clientMsgId, row);
-    this.container.scrollTop = this.container.scrollHeight;
+    this.scrollSoon();
   };
 
   Thread.prototype.fail = function (clientMsgId, message) {
@@ -112,6 +166,12 @@
     ws.onmessage = function (msg) {
       var event;
       try { event = JSON.parse(msg.data); } catch (e) { return; }
+      if (event.type === "history") {
+        // A resume's messages in one frame (cheaper than one frame each): the same events,
+        // handled in one go, so they are drawn as one batch.
+        (event.messages || []).forEach(function (m) { self.onEvent(m); });
+        return;
+      }
       if (event.type === "hello") {
         // Catch up first, then resend what the server never acknowledged.
         self.followed.forEach(function (lastSeen, cid) { self.resume(cid); });
@@ -123,6 +183,10 @@
         self.unacked.delete(event.client_msg_id);
       }
       self.onEvent(event);
+      // A long history comes in parts: ask for the next one from the last seq now seen.
+      if (event.type === "resumed" && event.more && self.followed.has(event.conversation_id)) {
+        self.resume(event.conversation_id);
+      }
     };
     ws.onclose = function () {
       self.onEvent({ type: "connection", state: "closed" });
@@ -146,7 +210,8 @@
 
   ChatSocket.prototype.resume = function (cid) {
     var lastSeen = this.followed.get(cid);
-    this.raw({ type: "resume", conversation_id: cid, after_seq: lastSeen ? lastSeen() : 0 });
+    // batch: the page takes the history as one `history` frame where the server offers it.
+    this.raw({ type: "resume", conversation_id: cid, after_seq: lastSeen ? lastSeen() : 0, batch: true });
   };
 
   ChatSocket.prototype.send = function (fields) {
@@ -206,6 +271,7 @@
         case "message": thread.add(event); break;
         case "conversation":
         case "resumed":
+          if (event.type === "resumed") thread.flush();
           rating.hidden = event.status !== "closed";
           break;
         case "rated":
@@ -260,6 +326,14 @@
     var composer = document.getElementById("composer");
     var quick = document.getElementById("quick-replies");
     var threads = new Map(); // conversation_id -> Thread (kept: switching back is instant)
+    var loading = new Set(); // conversations whose resume is not complete yet
+    var pageStart = Date.now();
+    list.querySelectorAll(".conv-item").forEach(function (item) { item.dataset.countedTo = String(pageStart); });
+    /* Unread: a buyer message the page's own list did not count yet. */
+    function isNew(item, event) {
+      var countedTo = Number(item.dataset.countedTo || "0");
+      return !countedTo || (Date.parse(event.ts) || Date.now()) > countedTo;
+    }
     var active = null;
     var quickCache = new Map();
 
@@ -271,11 +345,142 @@
         box.hidden = true;
         panel.insertBefore(box, quick);
         thread = new Thread(box, "agent");
+        thread.onAdd = function (event) { trackWait(cid, event); };
         threads.set(cid, thread);
+        loading.add(cid);
         socket.follow(cid, function () { return thread.lastSeq; });
       }
       return thread;
     }
+
+    /* History in the background: the agent's open conversations are loaded one after the
+     * other (the next resume goes out when the previous one is complete), top of the list
+     * first, so a click finds the history in the page. One at a time keeps a click on a
+     * conversation not loaded yet from waiting behind all the others. */
+    var prefetchQueue = [];
+    var prefetching = null;
+    var prefetchTimer = 0;
+    function prefetch(ids) {
+      var wanted = new Set(ids);
+      prefetchQueue = [];
+      list.querySelectorAll(".conv-item").forEach(function (item) {
+        if (wanted.delete(item.dataset.cid)) prefetchQueue.push(item.dataset.cid);
+      });
+      wanted.forEach(function (cid) { prefetchQueue.push(cid); });
+      if (!prefetching) prefetchNext();
+    }
+    function prefetchNext() {
+      clearTimeout(prefetchTimer);
+      prefetching = null;
+      while (prefetchQueue.length) {
+        var cid = prefetchQueue.shift();
+        if (threads.has(cid)) continue;
+        prefetching = cid;
+        threadFor(cid);
+        // An answer that never comes (a refused resume) must not stop the others.
+        prefetchTimer = setTimeout(prefetchNext, 5000);
+        return;
+      }
+    }
+
+    /* Waiting time 等待时长: since the first buyer message not yet answered by an agent
+     * (bot and system messages do not answer, policies.md §7). Red past the shop's SLA:
+     * qa.first_response_seconds while no agent has answered yet, qa.response_seconds after
+     * (data-sla-first / data-sla-reply on #chat; without them it is never red). Until a
+     * conversation's history is in the page, the server's figure is used with the looser
+     * of the two limits. */
+    var slaFirst = Number(root.dataset.slaFirst) || 0;
+    var slaReply = Number(root.dataset.slaReply) || 0;
+    var waitFormats = {
+      seconds: root.dataset.fmtSeconds || "{n}秒",
+      minutes: root.dataset.fmtMinutes || "{n}分钟",
+      hours: root.dataset.fmtHours || "{n}小时",
+      days: root.dataset.fmtDays || "{n}天",
+    };
+    var waits = new Map(); // cid -> {since: ms or null, answered: true/false/null (unknown)}
+    var rendered = new Map(); // the same, as the server rendered the list
+    list.querySelectorAll(".conv-item[data-waiting]").forEach(function (item) {
+      var seconds = Number(item.dataset.waiting);
+      if (item.dataset.waiting !== "" && !isNaN(seconds)) {
+        rendered.set(item.dataset.cid, { since: pageStart - seconds * 1000, answered: null });
+        waits.set(item.dataset.cid, rendered.get(item.dataset.cid));
+      }
+    });
+    var facts = new Map(); // cid -> [[seq, sender, ts ms]] of the messages in the page
+    var factsSorted = new Map(); // cid -> whether they came in seq order
+
+    function trackWait(cid, event) {
+      var known = facts.get(cid);
+      if (!known) { known = []; facts.set(cid, known); factsSorted.set(cid, true); }
+      if (known.length && known[known.length - 1][0] > event.seq) factsSorted.set(cid, false);
+      known.push([event.seq, event.sender, Date.parse(event.ts) || Date.now()]);
+      // Worked out once per batch, not once per message of a history.
+      waitsToShow.add(cid);
+      if (!waitsTimer) waitsTimer = setTimeout(showWaits, 50);
+    }
+    /* Replay the conversation's messages in seq order: from seq 1 the page knows it all;
+     * otherwise it goes on from what the server rendered. */
+    function workOutWait(cid) {
+      var known = facts.get(cid) || [];
+      if (!factsSorted.get(cid)) {
+        known.sort(function (a, b) { return a[0] - b[0]; });
+        factsSorted.set(cid, true);
+      }
+      var fromStart = known.length > 0 && known[0][0] === 1;
+      var base = fromStart ? { since: null, answered: false } : rendered.get(cid) || { since: null, answered: null };
+      var w = { since: base.since, answered: base.answered };
+      known.forEach(function (f) {
+        if (f[1] === "buyer") {
+          if (w.since === null) w.since = f[2];
+        } else if (f[1] === "agent") {
+          w.since = null;
+          w.answered = true;
+        }
+      });
+      waits.set(cid, w);
+    }
+    var waitsToShow = new Set();
+    var waitsTimer = 0;
+    function showWaits() {
+      waitsTimer = 0;
+      waitsToShow.forEach(function (cid) { workOutWait(cid); showWait(cid); });
+      waitsToShow.clear();
+    }
+
+    function formatWait(seconds) {
+      var n, unit;
+      if (seconds < 60) { n = seconds; unit = "seconds"; }
+      else if (seconds < 3600) { n = Math.floor(seconds / 60); unit = "minutes"; }
+      else if (seconds < 86400) { n = Math.floor(seconds / 3600); unit = "hours"; }
+      else { n = Math.floor(seconds / 86400); unit = "days"; }
+      return waitFormats[unit].replace("{n}", String(n));
+    }
+
+    function showWait(cid, now) {
+      var item = list.querySelector('.conv-item[data-cid="' + CSS.escape(cid) + '"]');
+      if (!item) return;
+      var badge = item.querySelector(".waiting");
+      if (!badge) {
+        badge = el("span", "waiting");
+        badge.hidden = true;
+        item.querySelector(".meta").appendChild(badge);
+      }
+      var w = waits.get(cid);
+      if (!w || w.since === null || item.classList.contains("closed")) {
+        badge.hidden = true;
+        return;
+      }
+      var seconds = Math.max(0, Math.floor(((now || Date.now()) - w.since) / 1000));
+      var limit = w.answered === false ? slaFirst : w.answered === true ? slaReply : Math.max(slaFirst, slaReply);
+      var text = formatWait(seconds);
+      if (badge.textContent !== text) badge.textContent = text;
+      badge.classList.toggle("late", limit > 0 && seconds > limit);
+      badge.hidden = false;
+    }
+    setInterval(function () {
+      var now = Date.now();
+      waits.forEach(function (w, cid) { if (w.since !== null) showWait(cid, now); });
+    }, 1000);
 
     function listItem(cid, buyer, queue) {
       var item = list.querySelector('.conv-item[data-cid="' + CSS.escape(cid) + '"]');
@@ -292,6 +497,9 @@
       var unread = el("span", "unread", "0");
       unread.hidden = true;
       meta.appendChild(unread);
+      var wait = el("span", "waiting");
+      wait.hidden = true;
+      meta.appendChild(wait);
       item.appendChild(meta);
       item.appendChild(el("span", "preview", ""));
       list.prepend(item);
@@ -342,10 +550,10 @@
       document.getElementById("panel-head").hidden = false;
       document.getElementById("messages").hidden = true;
       composer.hidden = false;
-      threads.forEach(function (t, id) { t.container.hidden = id !== cid; });
       var thread = threadFor(cid);
-      thread.container.hidden = false;
-      thread.container.scrollTop = thread.container.scrollHeight;
+      thread.flush();
+      threads.forEach(function (t, id) { t.container.hidden = id !== cid; });
+      thread.scrollToEnd();
       var item = listItem(cid);
       list.querySelectorAll(".conv-item").forEach(function (i) { i.classList.toggle("active", i === item); });
       item.querySelector(".unread").hidden = true;
@@ -375,12 +583,16 @@
           if (!thread.add(event)) break;
           var item = listItem(cid, null, null);
           item.querySelector(".preview").textContent = event.text;
-          if (event.sender === "buyer" && cid === active) loadSuggestions(cid);
-          if (event.sender === "buyer" && cid !== active) {
+          // History being loaded is not news: no suggestions, badge or notification for
+          // each old message. The list rendered with the page already counted what was
+          // unread then; a conversation that came later counts all its buyer messages.
+          var live = !loading.has(cid);
+          if (event.sender === "buyer" && cid === active && live) loadSuggestions(cid);
+          if (event.sender === "buyer" && cid !== active && isNew(item, event)) {
             var badge = item.querySelector(".unread");
             badge.textContent = String(Number(badge.textContent || "0") + 1);
             badge.hidden = false;
-            notify("新消息", event.text);
+            if (live) notify("新消息", event.text);
           }
           break;
         }
@@ -388,7 +600,13 @@
           if (event.status === "closed" || (event.agent_id && event.agent_id !== root.dataset.agentId && event.reason === "transfer")) {
             var closedItem = list.querySelector('.conv-item[data-cid="' + CSS.escape(cid) + '"]');
             if (closedItem) closedItem.classList.add("closed");
+            showWait(cid);
           }
+          break;
+        case "resumed":
+          loading.delete(cid);
+          if (threads.has(cid)) threads.get(cid).flush();
+          if (cid === prefetching) prefetchNext();
           break;
         case "note":
           showError("转接备注：" + event.note);
@@ -403,7 +621,9 @@
           break;
         case "hello":
           root.dataset.agentId = event.agent_id;
+          threads.forEach(function (t, id) { loading.add(id); }); // the socket resumes them
           (event.conversations || []).forEach(function (id) { listItem(id); });
+          prefetch(event.conversations || []);
           break;
         case "status":
           document.querySelectorAll("#status-switch button").forEach(function (b) {
