@@ -237,6 +237,12 @@ def test_transfer_close_and_rating(chat) -> None:  # type: ignore[no-untyped-def
         assert recv_type(buyer, "rated")["rating"] == 5
         texts = [m.text for m in stored(chat, cid)]
         assert "会话已转接给客服3号" in texts and texts[-1] == "请为本次服务打分（1-5星）"
+        # A new question on the same socket, after the end, opens a new conversation
+        # (the closed one is left as it was), routed to the agent of the last 24 h.
+        again = send(buyer, "b2", "还有个问题")
+        assert again["conversation_id"] != cid and again["seq"] == 1
+        assert stored(chat, cid)[-1].text == "请为本次服务打分（1-5星）"
+        assert recv_type(kf03, "assigned")["conversation_id"] == again["conversation_id"]
 
 
 def test_identity_is_checked(chat) -> None:  # type: ignore[no-untyped-def]

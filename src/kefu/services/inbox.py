@@ -79,6 +79,19 @@ _NEXT_SEQ = (
     .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("p_now"))
     .returning(_CONVERSATIONS.c.last_seq)
 )
+# A buyer's next message in their open conversation: the conversation loaded and its seq
+# claimed in one round trip (no row: not open or not theirs, and the caller looks closer).
+_CLAIM_BUYER_SEQ = select(Conversation).from_statement(
+    update(_CONVERSATIONS)
+    .where(
+        _CONVERSATIONS.c.shop_id == bindparam("p_shop"),
+        _CONVERSATIONS.c.conversation_id == bindparam("p_conversation"),
+        _CONVERSATIONS.c.buyer_id == bindparam("p_buyer"),
+        _CONVERSATIONS.c.status.in_(OPEN),
+    )
+    .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("p_now"))
+    .returning(*_CONVERSATIONS.c)
+)
 _INSERT_MESSAGE = {
     # ON CONFLICT DO NOTHING on both dialects; the statement takes the row as parameters.
     dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_MESSAGES)
@@ -255,6 +268,20 @@ def access_conversation(session: Session, shop_id: str, conversation_id: str) ->
     if conv is None:
         raise InboxError("NOT_FOUND", "会话不存在")
     return conv
+
+
+def access_claiming_seq(
+    session: Session, shop_id: str, conversation_id: str, buyer_id: str, now: datetime
+) -> Conversation | None:
+    """The buyer's open conversation with the seq of their next message claimed: pass it
+    to `do_post_message(..., seq_claimed=True)` in the same transaction (the UPDATE holds
+    the row lock to the commit). None when it is closed, unknown or someone else's."""
+    params = {"p_shop": shop_id, "p_conversation": conversation_id, "p_buyer": buyer_id}
+    return session.scalars(
+        _CLAIM_BUYER_SEQ,
+        {**params, "p_now": now},
+        execution_options={"populate_existing": True},  # the row as the UPDATE left it
+    ).one_or_none()
 
 
 def access_open_conversation(session: Session, shop_id: str, buyer_id: str) -> Conversation | None:
@@ -473,8 +500,10 @@ def do_post_message(
     image: bytes | None = None,
     quick_reply: bool = False,
     shop: ShopConfig | None = None,
+    seq_claimed: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message with the conversation's next seq; (message, created).
+    `seq_claimed`: the conversation came from `access_claiming_seq` (its seq is taken).
 
     A resend of `client_msg_id` returns the first message and creates nothing. Text is
     checked (empty, 5,000 characters); an image by its content against the shop's
@@ -499,7 +528,10 @@ def do_post_message(
     # The UPDATE comes first: it takes the row lock (held to the commit, so seqs commit in
     # order). Core statements on the tables: the ORM's bulk machinery costs more CPU than
     # the round trip, and the loaded conversation is kept in step by hand below.
-    seq = session.execute(_NEXT_SEQ, {"p_pk": conversation.id, "p_now": now}).scalar_one()
+    if seq_claimed:
+        seq = conversation.last_seq
+    else:
+        seq = session.execute(_NEXT_SEQ, {"p_pk": conversation.id, "p_now": now}).scalar_one()
     values: dict[str, Any] = {
         "shop_id": conversation.shop_id,
         "conversation_pk": conversation.id,

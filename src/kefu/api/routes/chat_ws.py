@@ -48,6 +48,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.api.deps import SESSION_COOKIE, unsign_session
+from kefu.core.inbox.content import check_text
 from kefu.core.inbox.routing import QUEUES
 from kefu.core.qa.guard import check_message
 from kefu.core.shopconfig import ShopConfig
@@ -541,6 +542,14 @@ class BuyerConnection(Connection):
         def work(session: Session) -> tuple[Event, bool, float, Message | None, Conversation]:
             shop = hub.shop(session, self.shop_id)
             conv = None
+            if wanted and image is None and check_text(text) is None:
+                # The usual case, in one round trip; anything else takes the long way.
+                conv = inbox.access_claiming_seq(session, self.shop_id, wanted, self.buyer_id, now)
+            if conv is not None:
+                msg, created = inbox.do_post_message(
+                    session, conv, "buyer", text, client_msg_id, now=now, seq_claimed=True
+                )
+                return _posted(msg, conv, created), False, 0.0, msg if created else None, conv
             if wanted:
                 conv = inbox.access_conversation(session, self.shop_id, wanted)
                 if conv.buyer_id != self.buyer_id:
