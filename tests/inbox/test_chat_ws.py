@@ -217,7 +217,7 @@ def test_transfer_close_and_rating(chat) -> None:  # type: ignore[no-untyped-def
     ):
         for ws in (kf01, kf03, buyer):
             recv_type(ws, "hello")
-        cid = send(buyer, "b1", "这个怎么用")["conversation_id"]
+        cid = send(buyer, "b1", "这个还有现货吗")["conversation_id"]
         recv_type(kf01, "assigned")
         kf01.send_json(
             {"type": "transfer", "conversation_id": cid, "to_agent": "kf03", "note": "使用问题"}

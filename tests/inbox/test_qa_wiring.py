@@ -54,7 +54,7 @@ def test_blocked_agent_message_is_refused_and_stored_nowhere(chat) -> None:  # t
         recv_type(kf01, "hello")
         recv_type(buyer, "hello")
         # The buyer may send their own number: the guard is for what agents send.
-        cid = send(buyer, "b1", "我的电话是13812345678")["conversation_id"]
+        cid = send(buyer, "b1", "这款有货吗，我的电话是13812345678")["conversation_id"]
         recv_type(kf01, "assigned")
         before = count_messages(chat)
         refused = send(kf01, "a1", LEAK, conversation_id=cid)
@@ -70,7 +70,7 @@ def test_blocked_agent_message_is_refused_and_stored_nowhere(chat) -> None:  # t
         # Masked, the same sentence goes through.
         ok = send(kf01, "a4", MASKED, conversation_id=cid)
         assert ok["type"] == "ack" and ok["seq"] == 2
-        assert [m.text for m in stored(chat, cid)] == ["我的电话是13812345678", MASKED]
+        assert [m.text for m in stored(chat, cid)] == ["这款有货吗，我的电话是13812345678", MASKED]
         got = recv_until(buyer, lambda f: f["type"] == "message" and f["seq"] == 2)
         assert got["text"] == MASKED
 
@@ -81,7 +81,7 @@ def test_a_supervisor_allow_token_lets_exactly_that_text_through(chat) -> None: 
     with agent as kf01, chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
         recv_type(kf01, "hello")
         recv_type(buyer, "hello")
-        cid = send(buyer, "b1", "电话登记了吗")["conversation_id"]
+        cid = send(buyer, "b1", "有L码吗，电话登记了吗")["conversation_id"]
         recv_type(kf01, "assigned")
         # The token is bound to the text: another leak is still refused.
         other = send(kf01, "a0", LEAK + "，地址也登记了", conversation_id=cid, qa_allow_token=token)

@@ -46,8 +46,8 @@ CHROMIUM_ARGS = [
 
 
 def add_live_chats(session: Session) -> None:
-    """The demo's chats are all finished; a few buyers waiting right now make the
-    workspace show what it is for (unread counts, waiting times, the 售前/售中 groups)."""
+    """A few more buyers writing right now, to kf08 and kf04 (the screenshot's agents),
+    beside the demo's own live chats: unread counts, waiting times, the 售前/售中 groups."""
     kf08 = session.scalars(select(User).where(User.username == "kf08")).one()
     kf04 = session.scalars(select(User).where(User.username == "kf04")).one()
     buyers = list(session.scalars(select(Buyer).order_by(Buyer.id).limit(3)))

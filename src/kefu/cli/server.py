@@ -91,6 +91,13 @@ def _serve(settings: Settings, *, with_scheduler: bool = False) -> None:
 
         _, stop = start_in_thread(settings.effective_database_url)
     app = create_app(settings)
+    # The assistant's intent model routes every new conversation and answers buyers: load
+    # it now (the first start after an install also fits it, 15-30 s, then it is cached),
+    # so no buyer waits for it, and so it is part of what the GC is told to leave alone.
+    print("loading the assistant's model …", flush=True)
+    from kefu.core.assistant.answer import default_understand
+
+    default_understand("你好")
     # What is loaded by now (modules, the app) lives as long as the process: out of the
     # collector's sight, each full collection under load walks only what came later.
     gc.collect()

@@ -35,9 +35,11 @@ from kefu.core.inbox.routing import (
     LastService,
     Queue,
     RoutingDecision,
-    queue_for,
     route,
     waiting_position,
+)
+from kefu.core.inbox.routing import (
+    stage_queue as route_stage,
 )
 from kefu.core.shopconfig import DEFAULT_SHOP, ShopConfig, build_shop_config
 from kefu.db.models.accounts import User
@@ -228,34 +230,19 @@ def conversation_event(session: Session, conv: Conversation, **extra: Any) -> Ev
     }
 
 
-# --- the stage rule (swapped for the assistant's intent once it is wired in) -------------
-
-_STAGE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("complaint", ("差评", "中评", "投诉", "追评", "曝光")),
-    (
-        "return_exchange",
-        ("退货", "退款", "换货", "退换", "破损", "坏了", "质量", "少发", "发错", "没收到"),
-    ),
-    (
-        "logistics_query",
-        ("物流", "快递到", "到哪", "发货", "单号", "改地址", "修改地址", "取消订单", "催"),
-    ),
-)
-
-
-def stage_intent(text: str) -> str:
-    """A rough intent from keywords, only to pick the stage queue (policies.md §6).
-
-    The one place to swap in the assistant's intent model when it is available.
-    """
-    for intent, words in _STAGE_WORDS:
-        if any(word in text for word in words):
-            return intent
-    return "product_info"
+# --- the stage rule: the assistant's intent (policies.md §6) ------------------------------
 
 
 def stage_queue(text: str) -> Queue:
-    return queue_for(stage_intent(text), text)
+    """The queue a conversation opened by `text` goes to: the assistant's intent model
+    reads it (policies.md §6). `kefu run` / `kefu serve` load the model at start, so no
+    buyer waits for it."""
+    from kefu.core.assistant.answer import default_model, default_understand  # loaded once
+
+    understood = default_understand(text)
+    model = default_model()
+    distribution = dict(zip(model.labels, model.probabilities([text])[0].tolist(), strict=True))
+    return route_stage(understood.intent, understood.confidence, distribution, text)
 
 
 # --- reads -------------------------------------------------------------------------------

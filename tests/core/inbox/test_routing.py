@@ -24,6 +24,12 @@ def test_stage_queue_from_intent() -> None:
     assert queue_for("complaint", "再不处理我就给差评") == "review"
     assert queue_for("complaint", "我要投诉你们") == "aftersale"
     assert queue_for("greeting") == "presale"
+    # A review threatened over an after-sales matter is a review dispute (policies §6) ...
+    assert queue_for("return_exchange", "颜色差太多了，我准备给个中评") == "review"
+    assert queue_for("not_received", "还没收到，追评说你们慢") == "review"
+    # ... but a pre-sale question about reviews is not, nor an after-sales one without.
+    assert queue_for("promotion", "好评返现吗") == "presale"
+    assert queue_for("return_exchange", "尺码小了能换吗") == "aftersale"
 
 
 def test_least_loaded_online_agent_of_the_queue() -> None:
@@ -74,3 +80,19 @@ def test_waiting_position_counts_earlier_buyers() -> None:
     line = [NOW - timedelta(minutes=5), NOW - timedelta(minutes=1), NOW + timedelta(minutes=1)]
     assert waiting_position(line, NOW) == 3
     assert waiting_position([], NOW) == 1
+
+
+def test_stage_queue_from_the_models_reading() -> None:
+    from kefu.core.inbox.routing import stage_queue
+
+    # A sure intent decides.
+    assert stage_queue("urge_shipping", 0.97, {"urge_shipping": 0.97}, "怎么还没发货") == "insale"
+    # Unsure between two after-sales intents: after-sales all the same.
+    spread = {"refund_status": 0.51, "return_exchange": 0.3, "greeting": 0.19}
+    assert stage_queue("refund_status", 0.51, spread, "我要退款") == "aftersale"
+    # Unsure across stages: the entry queue.
+    torn = {"not_received": 0.29, "thanks_bye": 0.28, "logistics_query": 0.2, "other": 0.23}
+    assert stage_queue("not_received", 0.29, torn, "没有了，谢谢") == "presale"
+    # The review rule holds on the unsure path too.
+    dispute = {"wrong_or_missing_item": 0.46, "return_exchange": 0.3, "complaint": 0.24}
+    assert stage_queue("wrong_or_missing_item", 0.46, dispute, "颜色差太多，给中评") == "review"

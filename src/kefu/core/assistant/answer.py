@@ -75,17 +75,23 @@ def _entities_json(understanding: UnderstandingLike) -> list[dict[str, Any]]:
 _model: list[Any] = []  # the intent model, loaded once per process on first use
 
 
-def default_understand(text: str) -> UnderstandingLike:
-    """The shipped NLU on the cached model (the model store is the assistant's one I/O).
+def default_model() -> Any:
+    """The shipped intent model (the model store is the assistant's one I/O).
 
-    The model is looked up once per process: finding it in the store hashes the training
-    data (~0.1 s), far too slow to repeat per message."""
+    Looked up once per process: finding it in the store hashes the training data (~0.1 s),
+    far too slow to repeat per message."""
     from kefu.core.assistant.model_store import load_model
-    from kefu.core.assistant.nlu import understand
 
     if not _model:
         _model.append(load_model())
-    return understand(_model[0], text)
+    return _model[0]
+
+
+def default_understand(text: str) -> UnderstandingLike:
+    """The shipped NLU on the cached model."""
+    from kefu.core.assistant.nlu import understand
+
+    return understand(default_model(), text)
 
 
 def qa_findings(text: str, shop: ShopConfig) -> list[str]:

@@ -5,7 +5,7 @@ Pure: the caller passes the agents' current state and the buyer's recent history
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -53,13 +53,46 @@ _INTENT_QUEUE: dict[str, Queue] = {
 _REVIEW_WORDS = ("差评", "中评", "评价", "追评", "好评", "晒图", "评论")
 
 
+# A mid or bad review given or threatened: with any after-sales matter it is a dispute.
+_DISPUTE_WORDS = ("差评", "中评", "追评")
+
+
 def queue_for(intent: str, text: str = "") -> Queue:
     """The stage queue for a buyer message with this intent."""
+    queue = _INTENT_QUEUE.get(intent, "presale")
     if intent in ("complaint", "quality_complaint", "other") and any(
         word in text for word in _REVIEW_WORDS
     ):
         return "review"
-    return _INTENT_QUEUE.get(intent, "presale")
+    if queue == "aftersale" and any(word in text for word in _DISPUTE_WORDS):
+        return "review"  # "颜色差太多了，我准备给个中评": the review team handles it
+    return queue
+
+
+STAGE_MIN_CONFIDENCE = 0.6
+
+
+def stage_queue(
+    intent: str, confidence: float, distribution: Mapping[str, float], text: str
+) -> Queue:
+    """The stage queue for a new conversation from the intent model's reading of the
+    buyer's first message. A sure intent decides; an unsure one still does when the likely
+    intents agree on the stage ("我要退款": refund or return, after-sales either way);
+    otherwise pre-sale, the entry queue, whose agents hand on what is another stage's."""
+    if confidence >= STAGE_MIN_CONFIDENCE:
+        return queue_for(intent, text)
+    mass: dict[Queue, float] = {}
+    best: dict[Queue, tuple[float, str]] = {}
+    for label, share in distribution.items():
+        queue = _INTENT_QUEUE.get(label, "presale")
+        mass[queue] = mass.get(queue, 0.0) + share
+        best[queue] = max(best.get(queue, (0.0, label)), (share, label))
+    if not mass:
+        return "presale"
+    queue = max(mass, key=lambda q: mass[q])
+    if mass[queue] < STAGE_MIN_CONFIDENCE:
+        return "presale"
+    return queue_for(best[queue][1], text)
 
 
 @dataclass(frozen=True)
