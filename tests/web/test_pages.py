@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from kefu.api.app import create_app
 from kefu.api.deps import SESSION_COOKIE
@@ -200,3 +203,21 @@ def test_openapi_schema(client) -> None:
     assert "ConversationOut" in schema["components"]["schemas"]
     # No Swagger UI: it would load its assets from a CDN.
     assert client.get("/api/docs").status_code == 404
+
+
+def test_waits_turn_red_past_the_shops_own_limits(login_as, world) -> None:
+    with Session(world.engine) as session:  # a patient shop: 10 min once answered
+        shop = session.get(Shop, "s1")
+        assert shop is not None
+        shop.config = {**(shop.config or {}), "qa": {"response_seconds": 600}}
+        session.commit()
+    listing = login_as("kf01").get("/ui/conversations").text
+
+    def wait_class(cid: str) -> str:
+        item = listing.split(f'data-conversation-id="{cid}"', 1)[1].split("</a>", 1)[0]
+        found = re.search(r'class="(waiting[^"]*)"', item)
+        assert found is not None, cid
+        return found.group(1)
+
+    assert wait_class("c-pre-1") == "waiting"  # answered before, 5 min < 10 min
+    assert wait_class("c-pre-2") == "waiting late"  # never answered by a person, 2 min > 10 s

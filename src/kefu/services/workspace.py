@@ -50,6 +50,7 @@ class ConversationSummary:
     waiting_seconds: int | None  # since the first unanswered buyer message; None if answered
     last_message: str
     last_message_at: datetime | None
+    answered_before: bool = False  # an agent wrote in it: the wait limit is response_seconds
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,7 @@ def _summaries(
                 waiting_seconds=waiting,
                 last_message=(last_text.get(conv.id) or "")[:80],
                 last_message_at=conv.last_message_at,
+                answered_before=conv.id in last_agent,
             )
         )
     return out

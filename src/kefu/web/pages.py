@@ -31,7 +31,7 @@ from kefu.api.routes.auth import client_ip
 from kefu.api.routes.conversations import shop_tz
 from kefu.db.models.accounts import User
 from kefu.db.models.shops import Shop
-from kefu.services import accounts, workspace
+from kefu.services import accounts, inbox, workspace
 from kefu.web import demo_logins
 from kefu.web.i18n import LANGS, normalize_lang, translate, translator
 
@@ -218,7 +218,14 @@ def _list_context(db: Session, user: User, now: datetime) -> dict[str, Any]:
         return {"groups": [], "finished": [], "admin_note": True}
     items = workspace.list_conversations(db, user, now=now, status="recent")
     groups, finished = workspace.group_by_queue(items, workspace.viewer_queues(user))
-    return {"groups": groups, "finished": finished, "admin_note": False}
+    qa = inbox.shop_config(db, user.shop_id).qa  # a wait turns red past these (§6)
+    return {
+        "groups": groups,
+        "finished": finished,
+        "admin_note": False,
+        "sla_first_seconds": int(qa.first_response_seconds),
+        "sla_reply_seconds": int(qa.response_seconds),
+    }
 
 
 @router.get("/", response_class=HTMLResponse, name="home")
