@@ -8,7 +8,6 @@ and the 智能推荐 strip offers drafts, one of which a click puts in the compo
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from chat_helpers import SECRET, agent_cookie
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_chat_browser import CHROMIUM_ARGS, free_port
+from test_chat_browser import CHROMIUM_ARGS, serving
 
 from kefu.api.app import create_app
 from kefu.api.deps import SESSION_COOKIE
@@ -68,20 +66,10 @@ def bot_server(migrated_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     # the clock still moves, for the timers.
     started = time.monotonic()
     app.state.clock = lambda: OPEN_HOURS + timedelta(seconds=time.monotonic() - started)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "cookie": cookie, "engine": engine}
+        with serving(app) as url:
+            yield {"url": url, "cookie": cookie, "engine": engine}
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
         assistant_bot.forget_knowledge()
 

@@ -14,12 +14,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from chat_helpers import SECRET, agent_cookie, seed_shop
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` under a real uvicorn in a thread (what the browser talks to); its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def live_server(migrated_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     engine = make_engine(migrated_url)
@@ -73,20 +94,10 @@ def live_server(migrated_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         )
         session.commit()
     app = create_app(settings, engine=engine)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "cookie": cookie, "engine": engine}
+        with serving(app) as url:
+            yield {"url": url, "cookie": cookie, "engine": engine}
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 

@@ -10,18 +10,15 @@ limit and gone once the agent has answered.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from chat_helpers import SECRET, agent_cookie, seed_shop
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from test_chat_browser import CHROMIUM_ARGS, free_port
+from test_chat_browser import CHROMIUM_ARGS, serving
 
 from kefu.api.app import create_app
 from kefu.api.deps import SESSION_COOKIE
@@ -47,20 +44,10 @@ def emoji_server(migrated_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         users = seed_shop(session, online=("kf01",))
         cookie = agent_cookie(session, settings, users["kf01"])
     app = create_app(settings, engine=engine)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "cookie": cookie, "engine": engine}
+        with serving(app) as url:
+            yield {"url": url, "cookie": cookie, "engine": engine}
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 

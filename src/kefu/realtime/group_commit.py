@@ -124,12 +124,12 @@ def _commit_batch(session: Session, batch: list[Job[Any]]) -> list[_Outcome]:
             result = job.work(session)
             outcomes.append(_Outcome(job, result, pending[start:]))
         inbox.commit(session)
-    except Exception:
+    except Exception as exc:
         inbox.rollback(session)
+        # Alone, the job's own error is the answer; in company, each job tries again alone.
+        single = len(batch) == 1
         outcomes = (
-            [_alone(session, job) for job in batch]
-            if len(batch) > 1
-            else [_alone(session, batch[0])]
+            [_Outcome(batch[0], error=exc)] if single else [_alone(session, job) for job in batch]
         )
     for outcome in outcomes:
         if outcome.error is None:

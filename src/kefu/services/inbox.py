@@ -31,6 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kefu.core.inbox.content import ContentError, check_image, check_text
 from kefu.core.inbox.routing import (
     QUEUES,
+    STAGE_MIN_CONFIDENCE,
     AgentState,
     LastService,
     Queue,
@@ -240,8 +241,11 @@ def stage_queue(text: str) -> Queue:
     from kefu.core.assistant.answer import default_model, default_understand  # loaded once
 
     understood = default_understand(text)
-    model = default_model()
-    distribution = dict(zip(model.labels, model.probabilities([text])[0].tolist(), strict=True))
+    distribution: dict[str, float] = {}
+    if understood.confidence < STAGE_MIN_CONFIDENCE:  # only then does the spread matter
+        model = default_model()
+        shares = model.probabilities([text])[0].tolist()
+        distribution = dict(zip(model.labels, shares, strict=True))
     return route_stage(understood.intent, understood.confidence, distribution, text)
 
 
