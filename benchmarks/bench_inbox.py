@@ -168,11 +168,10 @@ def seed(url: str, buyers: int, agents: int) -> tuple[list[str], list[str]]:
     the agents' session cookies and the buyers' tokens."""
     from sqlalchemy.orm import Session
 
-    from kefu.api.deps import sign_session
-    from kefu.api.routes.chat_ws import sign_buyer_token
     from kefu.db.migrate import upgrade
     from kefu.db.models import Shop, User, WebSession
     from kefu.db.session import make_engine
+    from kefu.http.identity import sign_buyer_token, sign_session
     from kefu.services.accounts import sha256
     from kefu.settings import load_settings
 

@@ -2,7 +2,7 @@
 
 Seeds a throwaway database (SQLite, or PostgreSQL with `--postgres`) with one online agent
 holding 15 open conversations of 500 messages each, starts the real server
-(`uvicorn kefu.api.app:create_app`), opens `/inbox` as that agent in Debian's Chromium
+(`uvicorn kefu.app:create_app`), opens `/inbox` as that agent in Debian's Chromium
 (Playwright) and clicks the 15 conversations in turn for several rounds. Each sample is the
 time from the click to the frame after the conversation's last message is visible in the
 chat panel (measured in the page: `performance.now()` before `click()`, then checked every
@@ -101,10 +101,10 @@ def seed(url: str, conversations: int, messages: int) -> tuple[str, list[str]]:
     from sqlalchemy import insert, update
     from sqlalchemy.orm import Session
 
-    from kefu.api.deps import sign_session
     from kefu.db.migrate import upgrade
     from kefu.db.models import Conversation, Message, Shop, User, WebSession
     from kefu.db.session import make_engine
+    from kefu.http.identity import sign_session
     from kefu.services import inbox
     from kefu.services.accounts import sha256
     from kefu.settings import load_settings
@@ -179,7 +179,7 @@ def seed(url: str, conversations: int, messages: int) -> tuple[str, list[str]]:
                 .where(Conversation.id == conv.id)
                 .values(last_seq=messages, last_message_at=start + step * messages)
             )
-            inbox.commit(session)
+            session.commit()
             ids.append(conv.conversation_id)
     engine.dispose()
     return cookie, ids
@@ -269,7 +269,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     parser.add_argument(
         "--app",
-        default="kefu.api.app:create_app",
+        default="kefu.app:create_app",
         help="the uvicorn app factory to serve (to try a server change; PYTHONPATH finds it)",
     )
     parser.add_argument(

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from kefu.db.session import dispose_engines, make_engine
+from kefu.services import shops
 from kefu.settings import get_settings
 
 # The ports can be moved (KEFU_TEST_PG_PORT, KEFU_TEST_REDIS_PORT) for a developer's own setup.
@@ -66,6 +67,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("KEFU_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("KEFU_ENV", "test")
     get_settings.cache_clear()
+    shops.CONFIGS.forget()
     yield
     get_settings.cache_clear()
     dispose_engines()

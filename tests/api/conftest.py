@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kefu.api.app import create_app
+from kefu.app import create_app
 from kefu.db.models import Buyer, Conversation, Message, Order, OrderItem, Shop, User
 from kefu.services import passwords
 from kefu.services.passwords import hash_password

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import SESSION_COOKIE
 from kefu.db.models import AuditEntry, User, WebSession
+from kefu.http.identity import SESSION_COOKIE
 
 PASSWORD = "correct-horse-42"  # the world fixture's password (tests/api/conftest.py)
 # Request handling that does not depend on the database runs on SQLite only; whatever

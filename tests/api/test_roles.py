@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.api.deps import require_role
 from kefu.services.accounts import ROLE_LADDER, role_allows
 
 
@@ -34,5 +33,3 @@ def test_role_allows(role, allowed, expected) -> None:
 def test_unknown_role_in_a_check_is_a_programming_error() -> None:
     with pytest.raises(ValueError):
         role_allows("presale", ("boss",))
-    with pytest.raises(ValueError):
-        require_role("boss")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kefu.cli import batch
+from kefu.core.errors import InvalidInput
 from kefu.core.records import Order
 from kefu.core.shopconfig import DEFAULT_SHOP
 
@@ -42,8 +43,9 @@ def test_bad_lines_become_line_errors_in_place(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_a_usage_error() -> None:
-    with pytest.raises(batch.UsageError):
+    with pytest.raises(InvalidInput) as missing:  # the CLI prints it and exits 2
         list(batch.iter_json_lines("/nonexistent/file.jsonl"))
+    assert missing.value.code == "no_file"
 
 
 def test_dash_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:

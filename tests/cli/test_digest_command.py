@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from kefu.cli.main import main
 from kefu.db.session import make_engine
-from kefu.services import orders_ops
+from kefu.services import orders_ops, shops
 from kefu.settings import get_settings
 
 NOW = datetime(2026, 11, 25, 4, 10, tzinfo=UTC)  # 12:10 in the shop: the 10:00-12:00 digest
@@ -70,7 +70,7 @@ def shop_db(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
 def _generate(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
-        orders_ops.generate_digest(session, "demo", orders_ops.shop_config(session, "demo"), NOW)
+        orders_ops.generate_digest(session, "demo", shops.config(session, "demo"), NOW)
         session.commit()
     engine.dispose()
 
@@ -116,6 +116,6 @@ def test_flag_filter_csv_to_a_file(shop_db: str, tmp_path: Path, capsys) -> None
 
 def test_bad_flag_and_unknown_shop_are_usage_errors(shop_db: str, capsys) -> None:
     code, _, err = kefu(capsys, "orders", "digest", "--flag", "NOT_A_FLAG")
-    assert code == 2 and err.strip() == "kefu: error: --flag: unknown flag NOT_A_FLAG"
+    assert code == 2 and err.strip() == "kefu: error: --flag: 未知的问题类型：NOT_A_FLAG"
     code, _, err = kefu(capsys, "orders", "digest", "--shop-id", "nope")
     assert code == 2 and "no shop 'nope'" in err

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.api.app import create_app
+from kefu.app import create_app
 from kefu.core.qa.engine import engine_for
 from kefu.core.records import Conversation as ConversationRecord
 from kefu.core.shopconfig import build_shop_config

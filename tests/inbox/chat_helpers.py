@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import sign_session
 from kefu.db.models import QuickReply, Shop, User, WebSession
+from kefu.http.identity import sign_session
 from kefu.services.accounts import sha256
 from kefu.settings import Settings
 

@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kefu.api.app import create_app
-from kefu.api.deps import SESSION_COOKIE
-from kefu.api.routes.chat_ws import get_hub, sign_buyer_token
+from kefu.app import create_app
 from kefu.db.models import User
+from kefu.http.identity import SESSION_COOKIE, sign_buyer_token
 from kefu.settings import Settings, load_settings
 
 
@@ -42,5 +41,5 @@ def chat(session: Session, engine: Engine, tmp_path) -> Iterator[Chat]:  # type:
     settings = load_settings(secret_key=SECRET, data_dir=tmp_path)
     app = create_app(settings, engine=engine)
     with TestClient(app, base_url="http://127.0.0.1") as client:
-        get_hub(app).welcome_delay = 60.0  # tests that want the welcome shorten it
+        app.state.welcome_delay = 60.0  # tests that want the welcome shorten it
         yield Chat(app, client, settings, engine, users, session)

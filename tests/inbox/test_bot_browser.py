@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_chat_browser import CHROMIUM_ARGS, serving
 
-from kefu.api.app import create_app
-from kefu.api.deps import SESSION_COOKIE
+from kefu.app import create_app
 from kefu.db.models import Conversation, Message, User
 from kefu.demo import DemoShop, generate_demo_shop
+from kefu.http.identity import SESSION_COOKIE
 from kefu.services import assistant_bot
 from kefu.services.demo import load_demo_shop
 from kefu.settings import load_settings

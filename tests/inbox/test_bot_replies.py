@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_chat_ws import recv_type, recv_until, send
 
+from kefu.db import uow
 from kefu.db.models import AuditEntry, Conversation, Message, User
 from kefu.demo import generate_demo_shop
 from kefu.services import assistant_bot, inbox
@@ -35,15 +36,19 @@ def shop(session: Session) -> tuple[Session, str]:
 
 
 def ask(session: Session, conv: Conversation | None, shop_id: str, text: str, n: int) -> Any:
-    """The buyer's send path: the message in one transaction, the bot's turn in the next."""
+    """The buyer's send path: the message in one transaction; the bot's turn follows it as
+    a listener of the committed message, in a transaction of its own."""
     if conv is None:
         conv = inbox.do_open_conversation(session, shop_id, "tb_bot_test", text, now=NOW)
     msg, created = inbox.do_post_message(session, conv, "buyer", text, f"b{n}", now=NOW)
     assert created
-    inbox.commit(session)
-    posted = assistant_bot.do_bot_reply(session, conv, msg, NOW)
-    events = inbox.commit(session)
-    return conv, msg, posted, events
+    events = [e for e in uow.commit(session, now=NOW) if e.name == inbox.MESSAGE_POSTED]
+    posted = session.scalars(
+        select(Message)
+        .where(Message.conversation_pk == conv.id, Message.seq > msg.seq, Message.sender == "bot")
+        .order_by(Message.seq)
+    ).all()
+    return conv, msg, list(posted), [(c, e.payload) for e in events for c in e.channels]
 
 
 def bot_texts(session: Session, conv: Conversation) -> list[str]:
@@ -60,13 +65,13 @@ def test_a_grounded_question_gets_the_fact_from_the_shop_data(shop: tuple[Sessio
     if threshold is not None:
         assert f"{threshold:g}" in reply  # the shop's own threshold, not a made-up one
     # Published after the commit, as a message event with the next seq.
-    sent = [e for _, e in events if e["type"] == "message"]
+    sent = [e for _, e in events if e["type"] == "message" and e["sender"] == "bot"]
     assert [(e["sender"], e["seq"]) for e in sent] == [("bot", msg.seq + 1)]
     assert msg.intent == "shipping_fee"
     assert conv.status != "closed"
     # The same buyer message again (a retry of the bot's turn) posts nothing new.
     assert assistant_bot.do_bot_reply(session, conv, msg, NOW) == []
-    inbox.commit(session)
+    uow.commit(session)
     assert len(bot_texts(session, conv)) == 1
 
 
@@ -106,7 +111,7 @@ def test_after_an_agent_replies_the_bot_is_silent(shop: tuple[Session, str]) -> 
     agent = session.scalars(select(User).where(User.shop_id == shop_id).limit(1)).one()
     inbox.do_assign(session, conv, agent, by=agent, now=NOW)
     inbox.do_post_message(session, conv, agent, "亲，我来为您解答", "a1", now=NOW)
-    inbox.commit(session)
+    uow.commit(session)
     _, _, posted, events = ask(session, conv, shop_id, "你们包邮吗？", 2)
     assert posted == []
     assert not [e for _, e in events if e.get("sender") == "bot"]
@@ -117,7 +122,7 @@ def test_images_and_closed_conversations_get_no_bot_turn(shop: tuple[Session, st
     session, shop_id = shop
     conv, msg, _, _ = ask(session, None, shop_id, "在吗", 1)
     inbox.do_close(session, conv, by=None, now=NOW, closed_by="buyer")
-    inbox.commit(session)
+    uow.commit(session)
     assert assistant_bot.do_bot_reply(session, conv, msg, NOW) == []
     bot_msg = session.scalars(
         select(Message).where(Message.conversation_pk == conv.id, Message.sender == "bot")

@@ -25,10 +25,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.api.app import create_app
-from kefu.api.deps import SESSION_COOKIE
+from kefu.app import create_app
 from kefu.db.models import Message, Rating, User
 from kefu.db.session import make_engine
+from kefu.http.identity import SESSION_COOKIE
 from kefu.services.passwords import hash_password
 from kefu.settings import load_settings
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.api.routes.chat_ws import BUYER_COOKIE, read_buyer_token
 from kefu.db.models import Message
+from kefu.http.identity import BUYER_COOKIE, read_buyer_token
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 40

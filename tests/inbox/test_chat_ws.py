@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
-from kefu.api.routes.chat_ws import get_hub
+from kefu.db import uow
 from kefu.db.models import Conversation, Message
 from kefu.services import inbox
 
@@ -125,7 +125,7 @@ def test_agent_and_buyer_chat_live_in_order_and_resume_fills_the_gap(chat) -> No
 def test_a_batched_resume_sends_the_history_in_one_frame_and_in_parts(  # type: ignore[no-untyped-def]
     chat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kefu.api.routes.chat_ws.RESUME_LIMIT", 3)
+    monkeypatch.setattr("kefu.realtime.connection.RESUME_LIMIT", 3)
     with chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
         recv_type(buyer, "hello")
         cid = send(buyer, "b1", "在吗")["conversation_id"]
@@ -186,7 +186,7 @@ def test_images_are_checked_by_content(chat) -> None:  # type: ignore[no-untyped
 
 
 def test_welcome_names_the_agent_when_nobody_answers(chat) -> None:  # type: ignore[no-untyped-def]
-    get_hub(chat.app).welcome_delay = 0.2
+    chat.app.state.welcome_delay = 0.2
     with chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as ws:
         recv_type(ws, "hello")
         send(ws, "b1", "在吗")
@@ -196,7 +196,7 @@ def test_welcome_names_the_agent_when_nobody_answers(chat) -> None:  # type: ign
 
 
 def test_no_welcome_once_the_agent_answered(chat) -> None:  # type: ignore[no-untyped-def]
-    get_hub(chat.app).welcome_delay = 0.5
+    chat.app.state.welcome_delay = 0.5
     agent = chat.client.websocket_connect("/ws/agent", headers=chat.agent_headers("kf01"))
     with agent as kf01, chat.client.websocket_connect(chat.buyer_url("tb_lucy")) as buyer:
         recv_type(kf01, "hello")
@@ -294,7 +294,7 @@ def test_a_lost_live_event_is_filled_from_the_database(chat) -> None:  # type: i
             inbox.do_post_message(
                 other, conv, "buyer", "这条的通知丢了", "lost", now=datetime.now(UTC)
             )
-            inbox.commit(other)  # committed, never published
+            uow.commit(other)  # committed, never published
         send(buyer, "b3", "还在吗")
         got = [recv_type(kf01, "message") for _ in range(2)]
         assert [(m["seq"], m["text"]) for m in got] == [(2, "这条的通知丢了"), (3, "还在吗")]

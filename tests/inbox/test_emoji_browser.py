@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from test_chat_browser import CHROMIUM_ARGS, serving
 
-from kefu.api.app import create_app
-from kefu.api.deps import SESSION_COOKIE
+from kefu.app import create_app
 from kefu.db.models import Message
 from kefu.db.session import make_engine
+from kefu.http.identity import SESSION_COOKIE
 from kefu.settings import load_settings
 
 pytestmark = pytest.mark.slow

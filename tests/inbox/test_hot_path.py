@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi import FastAPI
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool, QueuePool
 
-from kefu.api.routes.chat_ws import DB_CONCURRENCY, _pool_size
+from kefu.db import uow
 from kefu.db.models import Conversation, Message, Shop
+from kefu.realtime.hub import DB_CONCURRENCY, _pool_size
 from kefu.services import inbox
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def test_post_leaves_the_loaded_conversation_in_step_and_clean(session: Session)
     session.add(Shop(id="s1", name="小鹿生活旗舰店"))
     session.commit()
     conv = inbox.do_open_conversation(session, "s1", "tb_a", "在吗", now=NOW)
-    inbox.commit(session)
+    uow.commit(session)
     later = NOW + timedelta(seconds=5)
     msg, created = inbox.do_post_message(session, conv, "buyer", "在吗", "m1", now=later)
     assert created and msg.id is not None and msg.seq == 1
@@ -37,7 +37,7 @@ def test_post_leaves_the_loaded_conversation_in_step_and_clean(session: Session)
     # The message is a persistent row: a later change (an image's url) is flushed.
     assert msg in session and msg not in session.new
     msg.text = "在吗？"
-    inbox.commit(session)
+    uow.commit(session)
     assert fresh_last_seq(session, conv) == 1
     assert session.scalar(select(Message.text).where(Message.id == msg.id)) == "在吗？"
 
@@ -45,14 +45,14 @@ def test_post_leaves_the_loaded_conversation_in_step_and_clean(session: Session)
     again, created = inbox.do_post_message(session, conv, "buyer", "在吗", "m1", now=later)
     assert (created, again.id, again.seq) == (False, msg.id, 1)
     assert conv.last_seq == 1
-    inbox.commit(session)
+    uow.commit(session)
     assert fresh_last_seq(session, conv) == 1
     assert session.scalar(select(func.count()).select_from(Message)) == 1
 
     # No client id (system notices): never a conflict; images keep their attachment.
     image, _ = inbox.do_post_message(session, conv, "buyer", "", None, now=later, image=PNG)
     note, _ = inbox.do_post_message(session, conv, "system", "会话已转接给售后", None, now=later)
-    inbox.commit(session)
+    uow.commit(session)
     assert (image.seq, image.kind, image.text, note.seq) == (2, "image", "[图片]", 3)
     stored = session.scalars(select(Message).where(Message.id == image.id)).one()
     assert stored.attachments is not None and stored.attachments[0]["type"] == "image/png"
@@ -60,8 +60,6 @@ def test_post_leaves_the_loaded_conversation_in_step_and_clean(session: Session)
 
 
 def test_db_concurrency_follows_the_pool_size() -> None:
-    app = FastAPI()
-    app.state.engine = create_engine("sqlite://", poolclass=QueuePool, pool_size=7)
-    assert _pool_size(app) == 7
-    app.state.engine = create_engine("sqlite://", poolclass=NullPool)  # no fixed size
-    assert _pool_size(app) == DB_CONCURRENCY
+    assert _pool_size(create_engine("sqlite://", poolclass=QueuePool, pool_size=7)) == 7
+    no_size = create_engine("sqlite://", poolclass=NullPool)
+    assert _pool_size(no_size) == DB_CONCURRENCY

@@ -9,12 +9,18 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from kefu.core.errors import DomainError as InboxError
+from kefu.db import uow
 from kefu.db.models import AuditEntry, Conversation, Message, Rating, Shop, User
-from kefu.services import inbox
-from kefu.services.inbox import InboxError
+from kefu.services import accounts, inbox
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def frames(events: list[uow.Event]) -> list[tuple[str, dict]]:
+    """(channel, payload) for every push the events make, in order."""
+    return [(channel, e.payload) for e in events for channel in e.channels]
 
 
 def add_agent(session: Session, username: str, queue: str, status: str = "online") -> User:
@@ -50,7 +56,7 @@ def agent(session: Session, username: str) -> User:
 def open_chat(session: Session, buyer: str, text: str, now: datetime = NOW) -> Conversation:
     conv = inbox.do_open_conversation(session, "s1", buyer, text, now=now)
     inbox.do_post_message(session, conv, "buyer", text, f"{buyer}-1", now=now)
-    inbox.commit(session)
+    uow.commit(session)
     return conv
 
 
@@ -59,14 +65,14 @@ def test_seq_is_per_conversation_and_events_wait_for_commit(shop: Session) -> No
     first, created = inbox.do_post_message(shop, conv, "buyer", "在吗", "m1", now=NOW)
     assert created and first.seq == 1
     # The events wait in the unit of work until the commit hands them out.
-    pending = [e["type"] for _, e in shop.info[inbox._EVENTS_KEY]]
+    pending = [e.payload["type"] for e in uow.pending_events(shop)]
     assert "message" in pending and "conversation" in pending
-    events = inbox.commit(shop)
-    assert [e["seq"] for c, e in events if e["type"] == "message"] == [1]
-    assert inbox.commit(shop) == []  # handed out once
+    events = uow.commit(shop)
+    assert [e["seq"] for c, e in frames(events) if e["type"] == "message"] == [1]
+    assert uow.commit(shop) == []  # handed out once
     second, _ = inbox.do_post_message(shop, conv, agent(shop, "kf01"), "您好", "m2", now=NOW)
     other = open_chat(shop, "tb_b", "有货吗")
-    inbox.commit(shop)
+    uow.commit(shop)
     assert second.seq == 2
     assert [m.seq for m in inbox.messages_after(shop, other, 0)] == [1]
     assert [m.text for m in inbox.messages_after(shop, conv, 1)] == ["您好"]
@@ -75,8 +81,8 @@ def test_seq_is_per_conversation_and_events_wait_for_commit(shop: Session) -> No
 def test_rollback_drops_the_events(shop: Session) -> None:
     conv = open_chat(shop, "tb_a", "在吗")
     inbox.do_post_message(shop, conv, "buyer", "还在吗", "m2", now=NOW)
-    inbox.rollback(shop)
-    assert inbox.commit(shop) == []
+    uow.rollback(shop)
+    assert uow.commit(shop) == []
     assert shop.scalar(select(func.count()).select_from(Message)) == 1
 
 
@@ -86,8 +92,8 @@ def test_resend_creates_no_duplicate(shop: Session) -> None:
     assert not created and again.seq == 1
     # Nothing new is stored; the message is announced again (its first publish may have
     # died with the process that committed it), under the same seq.
-    events = inbox.commit(shop)
-    assert [(e["type"], e["seq"]) for _, e in events] == [("message", 1)]
+    events = uow.commit(shop)
+    assert [(e["type"], e["seq"]) for _, e in frames(events)] == [("message", 1)]
     assert shop.scalar(select(func.count()).select_from(Message)) == 1
     assert shop.get(Conversation, conv.id).last_seq == 1  # type: ignore[union-attr]
 
@@ -107,7 +113,7 @@ def test_too_long_and_bad_images_store_nothing(shop: Session) -> None:
     assert empty.value.code == "EMPTY"
     image, _ = inbox.do_post_message(shop, conv, "buyer", "", "img", now=NOW, image=PNG)
     assert image.kind == "image" and image.attachments[0]["type"] == "image/png"
-    inbox.commit(shop)
+    uow.commit(shop)
     assert [m.client_msg_id for m in inbox.messages_after(shop, conv, 0)] == [
         "tb_a-1",
         "limit",
@@ -123,8 +129,8 @@ def test_routing_least_loaded_queue_waiting_line_and_sticky(shop: Session) -> No
     after = open_chat(shop, "tb_c", "衣服破了要退货")
     assert (after.queue, after.agent_id) == ("aftersale", "kf03")
     # kf03 is away: the next after-sales buyer waits, in line.
-    inbox.do_set_agent_status(shop, agent(shop, "kf03"), "away", now=NOW)
-    inbox.commit(shop)
+    accounts.do_set_status(shop, agent(shop, "kf03"), "away", NOW)
+    uow.commit(shop)
     waiting = open_chat(shop, "tb_d", "我要退款", NOW + timedelta(seconds=5))
     later = open_chat(shop, "tb_e", "退货地址", NOW + timedelta(seconds=9))
     assert (waiting.status, waiting.assignee_id) == ("pending", None)
@@ -133,13 +139,13 @@ def test_routing_least_loaded_queue_waiting_line_and_sticky(shop: Session) -> No
     welcome = inbox.do_bot_welcome(shop, waiting, now=NOW)
     assert welcome is not None and "第1位" in welcome.text
     # Coming back online, kf03 takes the waiting buyers, oldest first.
-    inbox.do_set_agent_status(shop, agent(shop, "kf03"), "online", now=NOW)
-    events = inbox.commit(shop)
-    assigned = [e["conversation_id"] for _, e in events if e["type"] == "assigned"]
+    accounts.do_set_status(shop, agent(shop, "kf03"), "online", NOW)
+    events = uow.commit(shop)
+    assigned = [e["conversation_id"] for _, e in frames(events) if e["type"] == "assigned"]
     assert assigned == [waiting.conversation_id, later.conversation_id]
     # Within 24 h the buyer goes back to the agent who served them, whatever the stage.
     inbox.do_close(shop, first, by=agent(shop, "kf01"), now=NOW)
-    inbox.commit(shop)
+    uow.commit(shop)
     back = open_chat(shop, "tb_a", "我要退货", NOW + timedelta(hours=2))
     assert (back.agent_id, back.queue) == ("kf01", "aftersale")
     gone = open_chat(shop, "tb_b2", "我要退货", NOW + timedelta(hours=30))
@@ -171,19 +177,21 @@ def test_transfer_close_rate_and_audit(shop: Session) -> None:
     conv = open_chat(shop, "tb_a", "在吗")
     kf01, kf03 = agent(shop, "kf01"), agent(shop, "kf03")
     inbox.do_transfer(shop, conv, by=kf01, to_agent=kf03, note="要退货", now=NOW)
-    events = inbox.commit(shop)
+    events = uow.commit(shop)
     assert conv.agent_id == "kf03"
-    notes = [e for c, e in events if e["type"] == "note"]
+    notes = [e for c, e in frames(events) if e["type"] == "note"]
     assert notes == [{"type": "note", "conversation_id": conv.conversation_id, "note": "要退货"}]
     assert any(
-        c == inbox.agent_channel("s1", kf03.id) for c, e in events if e["type"] == "assigned"
+        c == inbox.agent_channel("s1", kf03.id)
+        for c, e in frames(events)
+        if e["type"] == "assigned"
     )
     with pytest.raises(InboxError, match="会话结束后"):
         inbox.do_rate(shop, conv, 5, now=NOW)
     inbox.do_transfer(shop, conv, by=kf03, to_queue="presale", now=NOW)
     assert conv.agent_id in ("kf01", "kf02")
     inbox.do_close(shop, conv, by=kf03, now=NOW)
-    inbox.commit(shop)
+    uow.commit(shop)
     texts = [m.text for m in inbox.messages_after(shop, conv, 0)]
     assert texts[-2] == inbox.FAREWELL and texts[-1] == inbox.REVIEW_INVITATION
     with pytest.raises(InboxError, match="会话已结束"):
@@ -193,7 +201,7 @@ def test_transfer_close_rate_and_audit(shop: Session) -> None:
             inbox.do_rate(shop, conv, bad, now=NOW)  # type: ignore[arg-type]
         assert error.value.code == "BAD_RATING"
     inbox.do_rate(shop, conv, 4, now=NOW, comment="挺好")
-    inbox.commit(shop)
+    uow.commit(shop)
     with pytest.raises(InboxError) as twice:
         inbox.do_rate(shop, conv, 5, now=NOW)
     assert twice.value.code == "ALREADY_RATED"
@@ -219,7 +227,7 @@ def test_racing_sends_get_distinct_seqs_and_one_row_per_client_id(
                 barrier.wait()
                 # Pairs of threads send the same client id: each pair must store one row.
                 inbox.do_post_message(own, mine, "buyer", f"第{index}条", f"c{index // 2}", now=NOW)
-                inbox.commit(own)
+                uow.commit(own)
         except BaseException as exc:
             errors.append(exc)
 

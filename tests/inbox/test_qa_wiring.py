@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from test_chat_ws import count_messages, recv_type, recv_until, send, stored
 
+from kefu.core.errors import DomainError
+from kefu.core.inbox.routing import QUEUE_LABELS
 from kefu.core.qa import engine_for
 from kefu.core.shopconfig import DEFAULT_SHOP
+from kefu.db import uow
 from kefu.db.models import Conversation, QaResult, Shop, User
 from kefu.services import inbox, passwords, qa_ops
 
@@ -118,7 +121,10 @@ def test_closing_over_the_socket_scans_the_conversation(chat) -> None:  # type: 
         assert "QA_DIRECT_REFUSAL" in {f.rule for f in result.findings}
 
 
-def test_do_close_scans_in_the_same_transaction_and_rolls_back_with_it(session: Session) -> None:
+def test_qa_follows_the_committed_close_and_the_sweep_catches_a_missed_one(
+    session: Session,
+) -> None:
+    # given a conversation with one buyer message
     session.add(Shop(id="s1", name="小鹿生活旗舰店"))
     session.flush()
     session.add(User(shop_id="s1", username="kf01", agent_no="客服1号", role="presale"))
@@ -126,19 +132,30 @@ def test_do_close_scans_in_the_same_transaction_and_rolls_back_with_it(session: 
     kf01 = session.scalars(select(User)).one()
     conv = inbox.do_open_conversation(session, "s1", "tb_a", "在吗", now=NOW)
     inbox.do_post_message(session, conv, "buyer", "在吗", "m1", now=NOW)
-    inbox.commit(session)
-    with pytest.raises(inbox.InboxError):  # not a formats.md closed_by: the scan could not
+    uow.commit(session, now=NOW)
+    with pytest.raises(DomainError):  # not a formats.md closed_by: the scan could not
         inbox.do_close(session, conv, by=kf01, now=NOW, closed_by="system")
+    # when a close is rolled back, nothing is scanned (QA runs only after a commit)
     inbox.do_close(session, conv, by=kf01, now=NOW)
-    assert session.scalar(select(func.count()).select_from(QaResult)) == 1
-    inbox.rollback(session)  # a close that fails later takes its QA result with it
+    uow.rollback(session)
     assert session.scalar(select(func.count()).select_from(QaResult)) == 0
+    # when a close commits, its listener scans it
     conv = session.get(Conversation, conv.id)
     assert conv is not None and conv.status != "closed"
     inbox.do_close(session, conv, by=None, now=NOW, closed_by="timeout")
-    inbox.commit(session)
+    uow.commit(session, now=NOW)
     result = session.scalars(select(QaResult)).one()
     assert result.scanned_at is not None
+    # when a close commits without its listener (the process died in between), the sweep
+    # job scans it
+    other = inbox.do_open_conversation(session, "s1", "tb_b", "在吗", now=NOW)
+    inbox.do_post_message(session, other, "buyer", "在吗", "m2", now=NOW)
+    inbox.do_close(session, other, by=kf01, now=NOW)
+    session.commit()  # a plain commit: no listener runs
+    assert session.scalar(select(func.count()).select_from(QaResult)) == 1
+    assert qa_ops.scan_closed_conversations(session, now=NOW, shop_id="s1") == 1
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(QaResult)) == 2
 
 
 def bot_texts(session: Session) -> set[str]:
@@ -174,7 +191,7 @@ def bot_texts(session: Session) -> set[str]:
     inbox.do_transfer(session, served, by=kf03, to_queue="aftersale", now=NOW)
     inbox.do_close(session, served, by=None, now=NOW, closed_by="timeout")  # bot farewell
     inbox.do_close(session, waiting, by=kf01, now=NOW)
-    inbox.commit(session)
+    uow.commit(session)
     texts = {
         m.text
         for conv in (served, waiting)
@@ -203,7 +220,7 @@ def test_every_text_the_inbox_sends_passes_the_qa_message_rules(session: Session
         *(inbox.WELCOME_WAITING.format(position=n) for n in (1, 9, 88)),
         inbox.FAREWELL,
         inbox.REVIEW_INVITATION,
-        *(f"会话已转接给{name}" for name in (*inbox.QUEUE_NAMES.values(), "客服3号")),
+        *(f"会话已转接给{name}" for name in (*QUEUE_LABELS.values(), "客服3号")),
     ],
 )
 def test_the_inbox_templates_pass_the_qa_message_rules(text: str) -> None:

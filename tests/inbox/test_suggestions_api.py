@@ -13,9 +13,10 @@ import pytest
 from chat_helpers import agent_cookie
 from sqlalchemy import select
 
-from kefu.api.deps import SESSION_COOKIE
+from kefu.db import uow
 from kefu.db.models import User
 from kefu.demo import DemoShop, generate_demo_shop
+from kefu.http.identity import SESSION_COOKIE
 from kefu.services import assistant_bot, inbox
 from kefu.services.demo import load_demo_shop
 
@@ -43,7 +44,7 @@ def demo(chat) -> Any:  # type: ignore[no-untyped-def]
     kf01 = session.scalars(select(User).where(User.shop_id == "demo", User.username == "kf01"))
     agent = kf01.one()
     inbox.do_assign(session, conv, agent, by=agent, now=NOW)
-    inbox.commit(session)
+    uow.commit(session)
     yield chat, conv
     assistant_bot.forget_knowledge()
 
@@ -74,7 +75,7 @@ def test_the_agent_gets_up_to_three_grounded_drafts(demo) -> None:  # type: igno
 def test_drafts_follow_the_selected_message(demo) -> None:  # type: ignore[no-untyped-def]
     chat, conv = demo
     inbox.do_post_message(chat.session, conv, "buyer", "空气炸锅功率多大", "b2", now=NOW)
-    inbox.commit(chat.session)
+    uow.commit(chat.session)
     h = headers(chat, "demo", "kf01")
     latest = chat.client.get(url(conv.conversation_id), headers=h).json()["suggestions"]
     assert "1400W" in latest[0]["text"]  # the latest buyer message by default
@@ -110,6 +111,6 @@ def test_a_shop_without_knowledge_gets_no_drafts(chat) -> None:  # type: ignore[
     conv = inbox.do_open_conversation(chat.session, "s1", "tb_plain", "你们包邮吗？", now=NOW)
     inbox.do_post_message(chat.session, conv, "buyer", "你们包邮吗？", "b1", now=NOW)
     inbox.do_assign(chat.session, conv, chat.users["kf01"], by=chat.users["kf01"], now=NOW)
-    inbox.commit(chat.session)
+    uow.commit(chat.session)
     resp = chat.client.get(url(conv.conversation_id), headers=chat.agent_headers("kf01"))
     assert resp.status_code == 200 and resp.json() == {"suggestions": []}

@@ -26,10 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from websockets.sync.client import ClientConnection, connect
 
-from kefu.api.deps import SESSION_COOKIE
-from kefu.api.routes.chat_ws import sign_buyer_token
 from kefu.db.models import Message
 from kefu.db.session import make_engine
+from kefu.http.identity import SESSION_COOKIE, sign_buyer_token
 from kefu.settings import load_settings
 
 pytestmark = pytest.mark.slow
@@ -42,7 +41,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "kefu.api.app:create_app", "--factory"]
+    command = [sys.executable, "-m", "uvicorn", "kefu.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)

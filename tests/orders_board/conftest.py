@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.db.models import Order
-from kefu.services import orders_ops
+from kefu.services import orders_ops, shops
 
 _path = Path(__file__).resolve().parents[1] / "api" / "conftest.py"
 _spec = importlib.util.spec_from_file_location("kefu_board_test_fixtures", _path)
@@ -53,7 +53,7 @@ def flagged(world):  # type: ignore[no-untyped-def]
         orders["9999"].buyer_note = "别家的留言"
         world.users["ks01"] = api_fixtures.add_user(session, "s1", "ks01", "insale")
         for shop_id in ("s1", "s2"):
-            shop = orders_ops.shop_config(session, shop_id)
+            shop = shops.config(session, shop_id)
             orders_ops.refresh_flags(session, shop_id, shop, NOW)
         session.commit()
     return world

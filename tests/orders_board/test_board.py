@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.db.models import AuditEntry, OrderFlag
-from kefu.services import orders_ops
+from kefu.services import orders_ops, shops
 
 # The world of tests/api/conftest.py: its clock and its two orders of shop s1.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -125,7 +125,7 @@ def test_digest_json_and_csv_export(flagged, login_as) -> None:
     missing = client.get(f"{URL}/digest")
     assert missing.status_code == 404 and missing.json()["code"] == "no_digest"
     with Session(flagged.engine) as session:
-        orders_ops.generate_digest(session, "s1", orders_ops.shop_config(session, "s1"), NOW)
+        orders_ops.generate_digest(session, "s1", shops.config(session, "s1"), NOW)
         session.commit()
     body = client.get(f"{URL}/digest").json()
     assert body["counts"] == {"ADDRESS_INCOMPLETE": 1, "BUYER_NOTE": 1}

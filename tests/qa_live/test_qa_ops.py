@@ -9,6 +9,7 @@ from qa_live_support import BAD_CHAT, BAD_SCORE, GOOD_CHAT, NOW, add_closed
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kefu.core.errors import Conflict
 from kefu.db.models import AuditEntry
 from kefu.db.models.qa import QaFinding, QaResult
 from kefu.services import accounts, qa_ops
@@ -80,7 +81,7 @@ def test_appeal_accept_restores_points_and_is_audited(session, world) -> None:
     appeal = qa_ops.do_appeal(session, closing, kf01, "  买家先走了  ", now=NOW)
     assert appeal.reason == "买家先走了" and closing.status == "appealed"
     assert result.score == BAD_SCORE  # an appeal alone changes nothing
-    with pytest.raises(qa_ops.QaError):  # only once
+    with pytest.raises(Conflict):  # only once
         qa_ops.do_appeal(session, closing, kf01, "again", now=NOW)
 
     qa_ops.do_decide_appeal(session, appeal, sup, "accept", "同意", now=NOW)
@@ -88,7 +89,7 @@ def test_appeal_accept_restores_points_and_is_audited(session, world) -> None:
     assert appeal.status == "accepted" and appeal.decided_by_id == sup.id
     assert closing.status == "overturned"
     assert result.score == BAD_SCORE + 2
-    with pytest.raises(qa_ops.QaError):
+    with pytest.raises(Conflict):
         qa_ops.do_decide_appeal(session, appeal, sup, "reject", now=NOW)
     assert audit_actions(session)[-2:] == ["qa.appeal", "qa.appeal_accept"]
     row = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.db.models import AuditEntry, Shop
 from kefu.db.models.qa import QaAppeal
-from kefu.services import accounts, qa_ops
+from kefu.services import accounts, qa_ops, shops
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ def test_shop_deductions_and_extra_words_are_used(session, world) -> None:
         }
     }
     session.flush()
+    shops.CONFIGS.forget("s1")  # what the config-changing action's event does
     conv = add_closed(
         session,
         "c-extra",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.core.errors import DomainError
+from kefu.db.uow import Event, Listeners, UnitOfWork, emit
 from kefu.realtime.group_commit import GroupCommit
-from kefu.services import inbox
 
+NOW = datetime(2026, 12, 8, tzinfo=UTC)
 metadata = MetaData()
 notes = Table("notes", metadata, Column("id", Integer, primary_key=True), Column("text", String))
 
@@ -26,15 +29,19 @@ class Db:
         self.engine = create_engine(f"sqlite:///{path}")
         metadata.create_all(self.engine)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.listeners = Listeners()
         self.trips: list[int] = []
         self.gate = threading.Event()
         self.gate.set()
 
-    async def in_db(self, work: Callable[[Session], Any]) -> Any:
+    async def in_db(self, work: Callable[[UnitOfWork], Any]) -> Any:
         def run() -> Any:
             self.gate.wait(5)
-            with self.sessions() as session:
-                return work(session)
+            uow = UnitOfWork(self.sessions, now=NOW, listeners=self.listeners)
+            try:
+                return work(uow)
+            finally:
+                uow.close()
 
         self.trips.append(1)
         return await asyncio.to_thread(run)
@@ -47,9 +54,9 @@ class Db:
 def write(text: str, *, fail: bool = False) -> Callable[[Session], str]:
     def work(session: Session) -> str:
         session.execute(insert(notes).values(text=text))
-        inbox.emit(session, "notes", {"text": text})
+        emit(session, "note.written", {"text": text}, "notes")
         if fail:  # after writing: the batch's transaction is spoiled, not only this job
-            raise inbox.InboxError("REFUSED", text)
+            raise DomainError("REFUSED", text)
         return text.upper()
 
     return work
@@ -73,7 +80,7 @@ def test_jobs_arriving_together_share_trips_and_keep_their_own_results(db: Db) -
 
     results = asyncio.run(scenario())
     assert [r[0] for r in results] == ["A", "B", "C", "D", "E", "F"]
-    assert [r[1] for r in results] == [[("notes", {"text": t})] for t in "abcdef"]
+    assert [r[1] for r in results] == [[note(t)] for t in "abcdef"]
     assert db.texts() == list("abcdef")
     assert len(db.trips) == 2  # "a" alone, then the five together
 
@@ -96,29 +103,45 @@ def test_a_failing_job_does_not_cost_the_others_their_place(db: Db) -> None:
 
     ok1, bad, ok2 = asyncio.run(scenario())
     assert ok1[0] == "OK1" and ok2[0] == "OK2"
-    assert isinstance(bad, inbox.InboxError) and bad.code == "REFUSED"
+    assert isinstance(bad, DomainError) and bad.code == "REFUSED"
     assert db.texts() == ["ok1", "ok2", "x"]  # nothing of the refused job was kept
-    assert ok2[1] == [("notes", {"text": "ok2"})]  # no event of the refused job leaks
+    assert ok2[1] == [note("ok2")]  # no event of the refused job leaks
 
 
-def test_the_follow_up_sees_the_committed_job_and_its_failure_is_contained(db: Db) -> None:
-    def count(session: Session, result: str) -> int:
-        return len(list(session.scalars(select(notes.c.id))))
+def test_listeners_follow_each_committed_job_and_a_failing_one_is_contained(db: Db) -> None:
+    # given: a listener that counts the committed notes and writes one of its own, and one
+    # that falls over
+    seen: list[int] = []
 
-    def broken(session: Session, result: str) -> int:
+    @db.listeners.on("note.written")
+    def count(session: Session, event: Event, _now: datetime) -> None:
+        seen.append(len(list(session.scalars(select(notes.c.id)))))
+        if event.payload["text"] == "one":
+            session.execute(insert(notes).values(text="echo"))
+            emit(session, "note.echoed", {"text": "echo"}, "notes")
+
+    @db.listeners.on("note.written")
+    def broken(_session: Session, _event: Event, _now: datetime) -> None:
         raise RuntimeError("the bot fell over")
 
     async def scenario() -> tuple[Any, Any]:
         group = GroupCommit(db.in_db)
-        return await group.run(write("one"), count), await group.run(write("two"), broken)
+        return await group.run(write("one")), await group.run(write("two"))
 
+    # when: two jobs run
     first, second = asyncio.run(scenario())
-    assert first == ("ONE", [("notes", {"text": "one"})], 1)
-    assert second[0] == "TWO" and second[2] is None
-    assert db.texts() == ["one", "two"]
+    # then: each listener saw its job committed; the echo is the first job's event too
+    assert seen == [1, 3]
+    assert first == ("ONE", [note("one"), Event("note.echoed", {"text": "echo"}, ("notes",))])
+    assert second == ("TWO", [note("two")])
+    assert db.texts() == ["echo", "one", "two"]
 
 
 def test_the_same_group_works_on_a_new_event_loop(db: Db) -> None:
     group = GroupCommit(db.in_db)
     assert asyncio.run(group.run(write("first")))[0] == "FIRST"
     assert asyncio.run(group.run(write("second")))[0] == "SECOND"  # e.g. the app restarted
+
+
+def note(text: str) -> Event:
+    return Event("note.written", {"text": text}, ("notes",))

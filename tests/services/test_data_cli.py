@@ -112,7 +112,7 @@ def test_users_commands(sqlite_url: str, monkeypatch, capsys) -> None:
     monkeypatch.setenv("KEFU_DATABASE_URL", sqlite_url)
     kefu(capsys, "migrate")
     code, _, err = kefu(capsys, "users", "add", "kf99", "--password", "long-enough-1")
-    assert code == 2 and "no shop 'demo'" in err
+    assert code == 2 and err.strip() == "kefu: error: 店铺不存在：demo"
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
         conn.execute(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from kefu.cli.batch import UsageError
+from kefu.core.errors import InvalidInput
 from kefu.core.shopconfig import build_shop_config
 from kefu.db.models import (
     Conversation,
@@ -176,7 +176,7 @@ def test_a_batch_the_database_refuses_leaves_nothing_half_written(
 
 
 def test_missing_file_is_a_usage_error(engine: Engine, tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
+    with pytest.raises(InvalidInput, match="no such file"):
         import_file(engine, "orders", str(tmp_path / "nope.jsonl"), SHOP)
 
 

@@ -21,7 +21,7 @@ import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.api.app import STATIC_DIR, create_app
+from kefu.app import STATIC_DIR, create_app
 from kefu.db.migrate import upgrade
 from kefu.db.models import Buyer, Conversation, Message, User
 from kefu.db.session import make_engine

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kefu.core.i18n import MESSAGES, normalize_lang, pick_lang, translate
 from kefu.db.models.accounts import AGENT_STATUSES
 from kefu.db.models.inbox import SENDERS
 from kefu.db.models.orders import ORDER_STATUSES
 from kefu.services.accounts import ALL_ROLES, QUEUES
-from kefu.web.i18n import MESSAGES, normalize_lang, pick_lang, translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "kefu" / "web" / "templates"
 

@@ -8,10 +8,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from kefu.api.app import create_app
-from kefu.api.deps import SESSION_COOKIE
+from kefu.app import create_app
 from kefu.db.models import Shop, User
 from kefu.demo import DEMO_PASSWORD
+from kefu.http.identity import SESSION_COOKIE
+from kefu.services import shops
 from kefu.services.passwords import hash_password
 from kefu.settings import load_settings
 
@@ -211,6 +212,7 @@ def test_waits_turn_red_past_the_shops_own_limits(login_as, world) -> None:
         assert shop is not None
         shop.config = {**(shop.config or {}), "qa": {"response_seconds": 600}}
         session.commit()
+    shops.CONFIGS.forget("s1")  # what the config-changing action's event does
     listing = login_as("kf01").get("/ui/conversations").text
 
     def wait_class(cid: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kefu.db.models import Message, OpsTask, ScheduledJob
-from kefu.services import orders_ops
+from kefu.services import orders_ops, shops
 from kefu.workers.scheduler import Scheduler
 
 SHIPPED = {
@@ -89,7 +89,7 @@ def test_a_stalled_parcel_gets_a_task_and_the_buyer_a_message_once(
         event("in_transit", "2026-11-21T08:00:00+08:00"),
     )
     with Session(engine) as session, session.begin():
-        shop = orders_ops.shop_config(session, SHOP_ID)
+        shop = shops.config(session, SHOP_ID)
         # 2 days 23 h without movement: not yet stalled (stalled_days = 3)
         assert orders_ops.check_shipments(session, SHOP_ID, shop, at("2026-11-24 07:00")) == 0
         assert orders_ops.check_shipments(session, SHOP_ID, shop, at("2026-11-24 08:00")) == 1
@@ -101,7 +101,7 @@ def test_a_stalled_parcel_gets_a_task_and_the_buyer_a_message_once(
     # it moves, then stalls again: a new task for the new stall
     store_events(engine, event("in_transit", "2026-11-24T10:00:00+08:00"))
     with Session(engine) as session, session.begin():
-        shop = orders_ops.shop_config(session, SHOP_ID)
+        shop = shops.config(session, SHOP_ID)
         assert orders_ops.check_shipments(session, SHOP_ID, shop, at("2026-11-27 10:00")) == 1
 
 

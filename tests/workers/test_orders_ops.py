@@ -31,7 +31,7 @@ from kefu.db.models import (
     ScheduledJob,
     User,
 )
-from kefu.services import orders_ops
+from kefu.services import orders_ops, shops
 from kefu.services.accounts import PermissionDenied
 from kefu.workers.scheduler import Scheduler
 
@@ -228,7 +228,7 @@ def test_shop_templates_are_editable_by_a_manager_only(
             actor=boss,
             now=clock.now,
         )
-        with pytest.raises(orders_ops.OpsError, match="placeholder"):
+        with pytest.raises(orders_ops.OpsError, match="占位符"):
             orders_ops.set_template(
                 session, SHOP_ID, "checkin", "亲 {phone_number}", actor=boss, now=clock.now
             )
@@ -244,7 +244,7 @@ def test_shop_templates_are_editable_by_a_manager_only(
     }
     (pk,) = store_orders(engine, order_record("o8", **shipped))
     with Session(engine) as session, session.begin():
-        shop = orders_ops.shop_config(session, SHOP_ID)
+        shop = shops.config(session, SHOP_ID)
         orders_ops.on_orders_changed(session, SHOP_ID, [pk], now=at("2026-11-20 15:01"), shop=shop)
     clock.now = at("2026-11-20 15:02")
     scheduler.run_until_idle()
@@ -392,7 +392,7 @@ def test_remarks_with_flag_reason_author_and_time(engine: Engine, clock: Clock) 
             session, order, actor=user, text="买家要求改地址", flag="red",
             reason="address_change", now=clock.now,
         )  # fmt: skip
-        with pytest.raises(orders_ops.OpsError, match="flag"):
+        with pytest.raises(orders_ops.OpsError, match="旗帜"):
             orders_ops.add_remark(session, order, actor=user, text="x", flag="pink", now=clock.now)
     with Session(engine) as session:
         (remark,) = session.scalars(select(OrderRemark))

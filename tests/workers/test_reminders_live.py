@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.db.base import utcnow
 from kefu.db.models import Message, OpsTask, Order, Reminder, SmsOutbox, User
-from kefu.services import orders_ops
+from kefu.services import jobs, orders_ops
 from kefu.services import reminders as service
 from kefu.workers.scheduler import Scheduler, WorkerConfig, claim_due
 
@@ -256,7 +256,7 @@ def test_recurring_jobs_keep_one_row_and_move_on(engine: Engine, clock: Clock, s
     with Session(engine) as session:
         jobs = {j.kind: j for j in session.scalars(select(ScheduledJob))}
         digests = session.scalars(select(ProblemDigest)).all()
-    assert set(jobs) == {"digest", "logistics_sweep", "order_sync"}
+    assert set(jobs) == {"digest", "logistics_sweep", "order_sync", "qa_sweep"}
     assert all(j.status == "pending" and j.due_at > clock.now for j in jobs.values())
     assert len(digests) == 1 and digests[0].counts == {}
 
@@ -287,7 +287,7 @@ def test_order_sync_catches_up_in_steps_across_equal_times(
     stamp = at("2026-11-20 10:15")
     with Session(engine) as session, session.begin():
         session.execute(update(Order).values(updated_at=stamp))
-        orders_ops.ensure_shop_jobs(session, SHOP_ID, SHOP, stamp - timedelta(minutes=1))
+        jobs.ensure_recurring(session, SHOP_ID, SHOP, stamp - timedelta(minutes=1))
     runs = []
     with Session(engine) as session, session.begin():
         job = session.scalars(

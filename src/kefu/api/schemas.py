@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from kefu.http.guard import clean_text
 
 Role = Literal["presale", "insale", "aftersale", "review", "supervisor", "manager", "admin"]
 Queue = Literal["presale", "insale", "aftersale", "review"]
@@ -18,12 +20,24 @@ AgentStatus = Literal["online", "busy", "away", "offline"]
 SettableStatus = Literal["online", "busy", "away"]
 
 
+class Input(BaseModel):
+    """A request body: its strings must be clean text (no NUL, no lone surrogate), which
+    every part of kefu can store and show (see `kefu.http.guard`)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        if isinstance(value, str) and not clean_text(value):
+            raise ValueError("text with a NUL byte or a lone surrogate")
+        return value
+
+
 class ErrorOut(BaseModel):
     detail: str = Field(description="A message for people (zh-CN unless asked otherwise)")
     code: str = Field(description="A stable machine-readable code, e.g. bad_credentials")
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     shop_id: str | None = Field(
@@ -42,7 +56,7 @@ class UserOut(BaseModel):
     status: AgentStatus
 
 
-class StatusIn(BaseModel):
+class StatusIn(Input):
     status: SettableStatus
 
 
@@ -104,7 +118,7 @@ class ConversationOut(ConversationSummaryOut):
     buyer: BuyerPanelOut
 
 
-class TokenIn(BaseModel):
+class TokenIn(Input):
     name: str = Field(min_length=1, max_length=100)
     username: str | None = Field(
         default=None, description="The user the token acts as (default: yourself)"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from kefu.core.records import describe_error
 from kefu.core.shopconfig import ShopConfig, build_shop_config
 from kefu.core.timeutil import parse_time
+from kefu.services.jsonl import LineError, iter_json_lines, iter_records, open_input
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,58 +28,7 @@ class UsageError(Exception):
     """Bad option or missing file: exit 2 with a one-line message."""
 
 
-@dataclass(frozen=True)
-class LineError:
-    line: int
-    error: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"line": self.line, "error": self.error}
-
-
-def open_input(path: str) -> IO[str]:
-    if path == "-":
-        return sys.stdin
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"no such file: {path}")
-    return file.open(encoding="utf-8")
-
-
-def iter_json_lines(path: str) -> Iterator[tuple[int, Any | LineError]]:
-    """(line number, parsed JSON or LineError) for every non-blank line."""
-    stream = open_input(path)
-    try:
-        for number, raw in enumerate(stream, start=1):
-            text = raw.strip()
-            if not text:
-                continue
-            if number == 1:
-                text = text.lstrip("\ufeff")
-            try:
-                yield number, json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield number, LineError(number, f"invalid JSON: {exc.msg}")
-    finally:
-        if stream is not sys.stdin:
-            stream.close()
-
-
-def iter_records(
-    path: str, model: type[M], shop: ShopConfig
-) -> Iterator[tuple[int, M | LineError]]:
-    """Each line validated as `model`; times without an offset read in the shop's zone."""
-    context = {"tz": shop.tz}
-    for number, value in iter_json_lines(path):
-        if isinstance(value, LineError):
-            yield number, value
-        elif not isinstance(value, dict):
-            yield number, LineError(number, "not a JSON object")
-        else:
-            try:
-                yield number, model.model_validate(value, context=context)
-            except ValidationError as exc:
-                yield number, LineError(number, describe_error(exc))
+__all__ = ["LineError", "iter_json_lines", "iter_records", "open_input", "UsageError"]
 
 
 def load_shop(path: str | None) -> ShopConfig:

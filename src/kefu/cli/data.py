@@ -298,25 +298,11 @@ PasswordOption = Annotated[
 
 
 def _password(value: str | None) -> str:
-    from kefu.services import passwords
-
+    """The password given, else asked for twice without echo (its strength is checked by
+    the action that sets it)."""
     if value is None:
         value = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        return passwords.hash_password(value)
-    except passwords.WeakPasswordError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _user(session: Session, shop_id: str, username: str) -> User:
-    from sqlalchemy import select
-
-    from kefu.db.models import User
-
-    user = session.scalar(select(User).where(User.shop_id == shop_id, User.username == username))
-    if user is None:
-        raise UsageError(f"no user {username!r} in shop {shop_id}")
-    return user
+    return value
 
 
 @users_app.command("list")
@@ -349,44 +335,23 @@ def users_add(
     shop_id: Annotated[str, typer.Option("--shop-id")] = "demo",
 ) -> int:
     """Add a user (agent, supervisor, manager or admin)."""
-    from sqlalchemy import select
-
     from kefu.db.base import utcnow
-    from kefu.db.models import AuditEntry, Shop, User
     from kefu.db.session import session_scope
+    from kefu.services import accounts
 
     if role not in ROLES:
         raise UsageError(f"--role {role!r}: expected one of {', '.join(ROLES)}")
+    secret = _password(password)
     with _engine() as engine, session_scope(engine) as session:
-        if session.get(Shop, shop_id) is None:
-            raise UsageError(f"no shop {shop_id!r} in the database (run `kefu demo`?)")
-        exists = session.scalar(
-            select(User.id).where(User.shop_id == shop_id, User.username == username)
-        )
-        if exists is not None:
-            raise UsageError(f"user {username!r} already exists in shop {shop_id}")
-        queues = [role] if role in ("presale", "insale", "aftersale", "review") else []
-        session.add(
-            User(
-                shop_id=shop_id,
-                username=username,
-                display_name=name,
-                agent_no=agent_no,
-                role=role,
-                queues=queues,
-                password_hash=_password(password),
-            )
-        )
-        session.add(
-            AuditEntry(
-                shop_id=shop_id,
-                actor="cli",
-                action="user.add",
-                target_type="user",
-                target_id=username,
-                after={"role": role, "agent_no": agent_no},
-                at=utcnow(),
-            )
+        accounts.do_add_user(
+            session,
+            shop_id=shop_id,
+            username=username,
+            role=role,
+            now=utcnow(),
+            display_name=name,
+            agent_no=agent_no,
+            password=secret,
         )
     print(f"user {username} added ({role})")
     return 0
@@ -398,25 +363,15 @@ def users_set_password(
     password: PasswordOption = None,
     shop_id: Annotated[str, typer.Option("--shop-id")] = "demo",
 ) -> int:
-    """Set a user's password (asked for without echo unless --password)."""
-
+    """Set a user's password (asked for without echo unless --password); their sessions end."""
     from kefu.db.base import utcnow
-    from kefu.db.models import AuditEntry
     from kefu.db.session import session_scope
+    from kefu.services import accounts
 
+    secret = _password(password)
     with _engine() as engine, session_scope(engine) as session:
-        user = _user(session, shop_id, username)
-        user.password_hash = _password(password)
-        session.add(
-            AuditEntry(
-                shop_id=shop_id,
-                actor="cli",
-                action="user.set_password",
-                target_type="user",
-                target_id=username,
-                at=utcnow(),
-            )
-        )
+        user = accounts.access_user(session, shop_id, username)
+        accounts.do_set_password(session, user, secret, now=utcnow())
     print(f"password of {username} set")
     return 0
 
@@ -426,27 +381,13 @@ def users_disable(
     username: Annotated[str, typer.Argument()],
     shop_id: Annotated[str, typer.Option("--shop-id")] = "demo",
 ) -> int:
-    """Disable a user (sign-in refused; the account and its history stay)."""
-
+    """Disable a user (sign-in refused, sessions ended; the account and its history stay)."""
     from kefu.db.base import utcnow
-    from kefu.db.models import AuditEntry
     from kefu.db.session import session_scope
+    from kefu.services import accounts
 
     with _engine() as engine, session_scope(engine) as session:
-        user = _user(session, shop_id, username)
-        user.is_active = False
-        user.status = "offline"
-        session.add(
-            AuditEntry(
-                shop_id=shop_id,
-                actor="cli",
-                action="user.disable",
-                target_type="user",
-                target_id=username,
-                before={"is_active": True},
-                after={"is_active": False},
-                at=utcnow(),
-            )
-        )
+        user = accounts.access_user(session, shop_id, username)
+        accounts.do_disable_user(session, user, now=utcnow())
     print(f"user {username} disabled")
     return 0

@@ -17,6 +17,7 @@ from typer._click import exceptions as click
 from typer.main import get_command
 
 from kefu.cli import batch
+from kefu.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ def main(argv: list[str] | None = None) -> None:
         result = command.main(args=argv, prog_name="kefu", standalone_mode=False)
     except batch.UsageError as exc:
         print(f"kefu: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except DomainError as exc:  # a refused action (unknown shop or user, missing file)
+        print(f"kefu: error: {exc.message}", file=sys.stderr)
         sys.exit(2)
     except click.NoArgsIsHelpError as exc:
         if exc.ctx is not None:

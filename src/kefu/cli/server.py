@@ -83,14 +83,15 @@ def _serve(settings: Settings, *, with_scheduler: bool = False) -> None:
     install), while a production deployment runs `kefu worker` processes beside `serve`."""
     import uvicorn
 
-    from kefu.api.app import create_app
+    from kefu.app import create_app
 
     stop = None
-    if with_scheduler:
+    app = create_app(settings)
+    if with_scheduler:  # its writes reach the live clients through the app's publisher
         from kefu.workers import start_in_thread
 
-        _, stop = start_in_thread(settings.effective_database_url)
-    app = create_app(settings)
+        publish = app.state.publisher.publish_threadsafe
+        _, stop = start_in_thread(settings.effective_database_url, publish=publish)
     # The assistant's intent model routes every new conversation and answers buyers: load
     # it now (the first start after an install also fits it, 15-30 s, then it is cached),
     # so no buyer waits for it, and so it is part of what the GC is told to leave alone.

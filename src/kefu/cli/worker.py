@@ -41,6 +41,7 @@ def worker(
     """Send due reminders and run due jobs, claiming them safely alongside other workers."""
     from kefu.db import migrate as db_migrate
     from kefu.db.session import make_engine
+    from kefu.realtime.publisher import RedisPublisher
     from kefu.settings import SettingsError, get_settings
     from kefu.workers.scheduler import Scheduler, WorkerConfig
 
@@ -57,7 +58,15 @@ def worker(
         throttle=throttle,
     )
     engine = make_engine(url)
-    scheduler = Scheduler(engine, config, worker_id=worker_id)
+    # With several processes (Redis configured) the jobs' events reach the live clients.
+    redis_url = get_settings().redis_url
+    publisher = RedisPublisher(redis_url) if redis_url else None
+    scheduler = Scheduler(
+        engine,
+        config,
+        worker_id=worker_id,
+        publish=publisher.publish_threadsafe if publisher else None,
+    )
     try:
         if once or until_idle:
             result = scheduler.run_until_idle(max_passes=1 if once else 1_000_000)

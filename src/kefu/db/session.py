@@ -1,4 +1,5 @@
-"""Engine and session factory from the settings, and the `session_scope()` transaction helper.
+"""Engine and session factory from the settings, and `session_scope()`: a unit of work for
+scripts and the CLI.
 
 SQLite (the embedded default): WAL journal so readers never block the writer, foreign keys
 enforced (SQLite ignores them unless asked), a busy timeout instead of instant "database is
@@ -11,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.db.uow import Publish, unit_of_work
 from kefu.settings import get_settings
 
 
@@ -79,22 +82,12 @@ def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(session: Session) -> Iterator[Session]:
-    """Commit `session` when the block ends, roll back (and re-raise) on error; close it."""
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-@contextmanager
-def session_scope(engine: Engine | str | None = None) -> Iterator[Session]:
-    """One transaction on a new session of `engine` (see `transaction`)."""
+def session_scope(
+    engine: Engine | str | None = None, *, publish: Publish | None = None
+) -> Iterator[Session]:
+    """One unit of work on a new session of `engine` (`kefu.db.uow.unit_of_work`): commits
+    when the block ends, then runs the listeners of its events and publishes them."""
     if isinstance(engine, str):
         engine = get_engine(engine)
-    with transaction(session_factory(engine)()) as session:
+    with unit_of_work(session_factory(engine), now=datetime.now(UTC), publish=publish) as session:
         yield session

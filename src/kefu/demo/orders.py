@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from kefu.core import vocabulary
 from kefu.core.regions import HMT, PROVINCES
 from kefu.core.timeutil import format_time, round_money
 from kefu.demo.catalog import sku_title
@@ -24,15 +25,7 @@ from kefu.demo.people import make_address, mobile, person_name
 
 TZ = ZoneInfo("Asia/Shanghai")
 
-COURIER_NAMES = {
-    "SF": "顺丰速运",
-    "YTO": "圆通速递",
-    "ZTO": "中通快递",
-    "STO": "申通快递",
-    "YUNDA": "韵达快递",
-    "EMS": "中国邮政EMS",
-    "JD": "京东快递",
-}
+COURIER_NAMES = vocabulary.labels(vocabulary.Courier)  # as buyers read them
 # The shop ships mostly by YTO (cheapest in its config), SF on request and to 港澳台.
 _COURIER_WEIGHTS = {"YTO": 55, "SF": 15, "ZTO": 12, "YUNDA": 8, "STO": 5, "EMS": 3, "JD": 2}
 

@@ -9,8 +9,8 @@ under load the batches grow by themselves.
 Each job is still all-or-nothing and acknowledged only after the commit that holds it. If
 any job fails (a refused message, a deadlock, a constraint), the batch is rolled back and
 every job is run again alone, so one bad message never costs another its place. A job's
-events are the ones it emitted; the follow-up (`after`) runs once the job is committed,
-in the same database thread, in a transaction of its own.
+events are the ones it emitted, then those of the listeners they woke (the bot answering a
+buyer, …), which run after the commit in the same database thread (`kefu.db.uow`).
 """
 
 from __future__ import annotations
@@ -23,24 +23,20 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from kefu.services import inbox
+from kefu.db.uow import Event, UnitOfWork, pending_events
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
-T = TypeVar("T")
-Events = list[tuple[str, dict[str, Any]]]
-InDb = Callable[[Callable[[Session], Any]], Awaitable[Any]]
+InDb = Callable[[Callable[[UnitOfWork], Any]], Awaitable[Any]]
 
 
 @dataclass
 class Job(Generic[R]):
-    """One unit of work: `work` writes (no commit); `after` follows up on its result once
-    committed and returns anything the caller wants back."""
+    """One unit of work: `work` writes (no commit) and returns what its caller wants."""
 
     work: Callable[[Session], R]
-    after: Callable[[Session, R], Any] | None = None
-    future: asyncio.Future[tuple[R, Events, Any]] = field(
+    future: asyncio.Future[tuple[R, list[Event]]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -49,7 +45,7 @@ class Job(Generic[R]):
 class _Outcome:
     job: Job[Any]
     result: Any = None
-    events: Events = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     error: BaseException | None = None
 
 
@@ -63,12 +59,10 @@ class GroupCommit:
         self._slots = asyncio.Semaphore(in_flight)
         self._wakeup = asyncio.Event()
 
-    async def run(
-        self, work: Callable[[Session], R], after: Callable[[Session, R], Any] | None = None
-    ) -> tuple[R, Events, Any]:
-        """`work` committed (perhaps with others): its result, its events, and what
-        `after` returned. An error of `work` is raised here, as if it had run alone."""
-        job: Job[R] = Job(work, after)
+    async def run(self, work: Callable[[Session], R]) -> tuple[R, list[Event]]:
+        """`work` committed (perhaps with others): its result and its events. An error of
+        `work` is raised here, as if it had run alone."""
+        job: Job[R] = Job(work)
         loop = asyncio.get_running_loop()
         if self._runner is None or self._runner.done() or self._runner.get_loop() is not loop:
             # First use, or a new event loop (the app restarted in the same process): the
@@ -97,9 +91,7 @@ class GroupCommit:
 
     async def _run_batch(self, batch: list[Job[Any]]) -> None:
         try:
-            outcomes: list[_Outcome] = await self._in_db(
-                lambda session: _commit_batch(session, batch)
-            )
+            outcomes: list[_Outcome] = await self._in_db(lambda uow: _commit_batch(uow, batch))
         except BaseException as exc:  # the database itself failed: every job hears of it
             outcomes = [_Outcome(job, error=exc) for job in batch]
         finally:
@@ -111,47 +103,37 @@ class GroupCommit:
             if outcome.error is not None:
                 future.set_exception(outcome.error)
             else:
-                future.set_result(outcome.result)
+                future.set_result((outcome.result, outcome.events))
 
 
-def _commit_batch(session: Session, batch: list[Job[Any]]) -> list[_Outcome]:
-    """All jobs in one transaction, else each alone; then the follow-ups."""
+def _commit_batch(uow: UnitOfWork, batch: list[Job[Any]]) -> list[_Outcome]:
+    """All jobs in one transaction, else each alone; then the listeners of each job's
+    events (after the commit, in the job's order)."""
     outcomes: list[_Outcome] = []
     try:
         for job in batch:
-            pending = inbox.pending_events(session)
+            pending = pending_events(uow.session)
             start = len(pending)
-            result = job.work(session)
+            result = job.work(uow.session)
             outcomes.append(_Outcome(job, result, pending[start:]))
-        inbox.commit(session)
+        uow.commit(run_listeners=False)
     except Exception as exc:
-        inbox.rollback(session)
+        uow.rollback()
         # Alone, the job's own error is the answer; in company, each job tries again alone.
         single = len(batch) == 1
         outcomes = (
-            [_Outcome(batch[0], error=exc)] if single else [_alone(session, job) for job in batch]
+            [_Outcome(batch[0], error=exc)] if single else [_alone(uow, job) for job in batch]
         )
     for outcome in outcomes:
         if outcome.error is None:
-            outcome.result = (outcome.result, outcome.events, _follow_up(session, outcome))
+            outcome.events = outcome.events + uow.after_commit(outcome.events)
     return outcomes
 
 
-def _alone(session: Session, job: Job[Any]) -> _Outcome:
+def _alone(uow: UnitOfWork, job: Job[Any]) -> _Outcome:
     try:
-        result = job.work(session)
-        return _Outcome(job, result, inbox.commit(session))
+        result = job.work(uow.session)
+        return _Outcome(job, result, uow.commit(run_listeners=False))
     except Exception as exc:
-        inbox.rollback(session)
+        uow.rollback()
         return _Outcome(job, error=exc)
-
-
-def _follow_up(session: Session, outcome: _Outcome) -> Any:
-    if outcome.job.after is None:
-        return None
-    try:
-        return outcome.job.after(session, outcome.result)
-    except Exception:  # the job itself is committed; its follow-up is best effort
-        log.exception("a follow-up after a committed write failed")
-        inbox.rollback(session)
-        return None

@@ -21,18 +21,23 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.core import audiences, vocabulary
+from kefu.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from kefu.core.permissions import Permission, has_permission
+from kefu.core.vocabulary import Role
 from kefu.db.models.accounts import AGENT_STATUSES, ApiToken, User, WebSession
 from kefu.db.models.audit import AuditEntry
 from kefu.db.models.shops import Shop
+from kefu.db.uow import emit
 from kefu.services import passwords
 
-# policies.md §5: rising authority along the service ladder; `admin` stands beside it
-# (accounts and system settings), so it passes only the checks that name it.
-ROLE_LADDER: Final = ("presale", "insale", "aftersale", "review", "supervisor", "manager")
-ADMIN: Final = "admin"
-ALL_ROLES: Final = (*ROLE_LADDER, ADMIN)
-QUEUES: Final = ("presale", "insale", "aftersale", "review")
-SETTABLE_STATUSES: Final = ("online", "busy", "away")  # `offline` is set by signing out
+# policies.md §5 (the vocabulary and the permission table are defined in kefu.core).
+ROLE_LADDER: Final = tuple(r.value for r in vocabulary.ROLE_LADDER)
+ADMIN: Final = Role.ADMIN.value
+ALL_ROLES: Final = vocabulary.codes(Role)
+QUEUES: Final = vocabulary.codes(vocabulary.Queue)
+SETTABLE_STATUSES: Final = tuple(s.value for s in vocabulary.SETTABLE_AGENT_STATUSES)
+AGENT_STATUS_CHANGED = "accounts.agent_status_changed"
 
 SESSION_LIFETIME = timedelta(hours=12)  # one working day, then sign in again
 SEEN_RESOLUTION = timedelta(minutes=1)
@@ -41,20 +46,22 @@ TOKEN_PREFIX = "kefu_"
 log = logging.getLogger(__name__)
 
 
-class AuthError(Exception):
-    """Sign-in refused; `code` is stable (`bad_credentials`, `disabled`, `ambiguous_shop`)."""
+class AuthError(DomainError):
+    """Sign-in refused; `code` is stable (`bad_credentials`, `disabled`, `ambiguous_shop`).
+    The attempt's audit row is kept although the request fails."""
+
+    status = 401
+    keep_writes = True
 
     def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class PermissionDenied(Exception):
-    """The actor's role does not allow the action (policies.md §5: enforced by the server)."""
-
-
-class NotFound(Exception):
-    """Nothing with that id in the actor's shop (other shops' rows are never revealed)."""
+        message = {
+            "bad_credentials": "账号或密码错误，请重新输入",
+            "disabled": "该账号已停用，请联系管理员",
+            "ambiguous_shop": "该账号存在于多个店铺，请指定店铺",
+        }.get(code, "登录失败")
+        super().__init__(code, message)
+        if code == "ambiguous_shop":
+            self.status = 400
 
 
 def audit(
@@ -68,6 +75,7 @@ def audit(
     now: datetime,
     target_type: str = "user",
     before: dict[str, Any] | None = None,
+    actor_name: str | None = None,
 ) -> None:
     """Append an audit row. `detail` becomes the row's `after`; its `ip`, if any, the ip.
 
@@ -87,7 +95,7 @@ def audit(
         AuditEntry(
             shop_id=shop_id,
             actor_id=actor_id,
-            actor=actor.username if actor else "anonymous",
+            actor=actor.username if actor else (actor_name or "anonymous"),
             action=action,
             target_type=target_type,
             target_id=target[:128],
@@ -105,11 +113,8 @@ def role_rank(role: str) -> int:
 
 
 def role_allows(role: str, allowed: Iterable[str]) -> bool:
-    """Whether `role` passes a check naming `allowed` roles.
-
-    A ladder role in `allowed` is a minimum: naming `supervisor` also lets `manager` in.
-    `admin` is not on the ladder and passes only when named.
-    """
+    """Whether `role` passes a check naming `allowed` roles (a ladder role is a minimum;
+    admin passes only when named). Prefer `check(user, Permission.X)`."""
     for wanted in allowed:
         if wanted == ADMIN:
             if role == ADMIN:
@@ -122,9 +127,10 @@ def role_allows(role: str, allowed: Iterable[str]) -> bool:
     return False
 
 
-def check_role(user: User, *allowed: str) -> None:
-    if not role_allows(user.role, allowed):
-        raise PermissionDenied(f"role {user.role} may not do this (needs {', '.join(allowed)})")
+def check(user: User, permission: Permission) -> None:
+    """Refuse unless the user's role holds `permission` (core.permissions)."""
+    if not has_permission(user.role, permission):
+        raise PermissionDenied()
 
 
 def sha256(secret: str) -> str:
@@ -166,9 +172,11 @@ def do_login(
     user = access_user_for_login(session, username, shop_id) if username else None
     if user is None or not user.password_hash:
         passwords.verify_password(passwords.DUMMY_HASH, password)
+        # A shop named in the attempt that does not exist has no audit table to write in.
+        known_shop = shop_id if shop_id and session.get(Shop, shop_id) is not None else None
         audit(
             session,
-            shop_id=user.shop_id if user else shop_id,
+            shop_id=user.shop_id if user else known_shop,
             actor_id=None,
             action="auth.login_failed",
             target=username[:64],
@@ -269,11 +277,19 @@ def do_logout(session: Session, raw: str, now: datetime) -> None:
 
 
 def do_set_status(session: Session, user: User, status: str, now: datetime) -> User:
-    """Switch the agent's reception status 在线/忙碌/离开 (routing reads it)."""
+    """Switch the agent's reception status 在线/忙碌/离开. Routing reads it; an agent coming
+    online is given waiting buyers by the inbox's listener of `AGENT_STATUS_CHANGED`."""
     if status not in SETTABLE_STATUSES:
-        raise ValueError(f"status must be one of {', '.join(SETTABLE_STATUSES)}")
+        raise InvalidInput("BAD_STATUS", "状态须为 online / busy / away")
     before = user.status
     user.status = status
+    emit(
+        session,
+        AGENT_STATUS_CHANGED,
+        {"type": "agent_status", "agent_id": user.username, "status": status},
+        audiences.shop(user.shop_id),
+        subject=user,
+    )
     if before != status:
         audit(
             session,
@@ -305,17 +321,17 @@ def do_create_api_token(
     scopes: list[str] | None = None,
 ) -> NewToken:
     """Create a bearer token acting as `username` (default: the actor). Admin only."""
-    check_role(actor, ADMIN)
+    check(actor, Permission.API_TOKENS_MANAGE)
     owner = actor
     if username and username != actor.username:
         found = session.scalar(
             select(User).where(User.shop_id == actor.shop_id, User.username == username)
         )
         if found is None:
-            raise NotFound(f"no user {username!r} in this shop")
+            raise NotFound("unknown_user", "店铺中没有该账号")
         owner = found
     if expires_at is not None and expires_at <= now:
-        raise ValueError("expires_at must be in the future")
+        raise InvalidInput("bad_expiry", "过期时间必须晚于现在")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         shop_id=actor.shop_id,
@@ -344,7 +360,7 @@ def do_create_api_token(
 
 def access_api_tokens(session: Session, actor: User) -> list[tuple[ApiToken, User]]:
     """The shop's tokens with their owners, newest first. Admin only."""
-    check_role(actor, ADMIN)
+    check(actor, Permission.API_TOKENS_MANAGE)
     rows = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -356,10 +372,10 @@ def access_api_tokens(session: Session, actor: User) -> list[tuple[ApiToken, Use
 
 def do_revoke_api_token(session: Session, actor: User, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token of the actor's shop (idempotent). Admin only."""
-    check_role(actor, ADMIN)
+    check(actor, Permission.API_TOKENS_MANAGE)
     token = session.get(ApiToken, token_id)
     if token is None or token.shop_id != actor.shop_id:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound("not_found", "找不到该令牌")
     if token.revoked_at is None:
         token.revoked_at = now
         audit(
@@ -405,3 +421,135 @@ def user_public(user: User) -> dict[str, Any]:
         "queues": list(user.queues or []),
         "status": user.status if user.status in AGENT_STATUSES else "offline",
     }
+
+
+# --- accounts: added, changed, disabled (the CLI and the admin pages alike) ---------------
+
+
+def do_add_user(
+    session: Session,
+    *,
+    shop_id: str,
+    username: str,
+    role: str,
+    now: datetime,
+    actor: User | None = None,
+    actor_name: str = "cli",
+    display_name: str = "",
+    agent_no: str | None = None,
+    password: str | None = None,
+) -> User:
+    """A new account; its queue is its role's (a ladder role that receives buyers)."""
+    if actor is not None:
+        check(actor, Permission.USERS_MANAGE)
+    if role not in ALL_ROLES:
+        raise InvalidInput("bad_role", f"角色须为 {'、'.join(ALL_ROLES)} 之一")
+    if session.get(Shop, shop_id) is None:
+        raise NotFound("not_found", f"店铺不存在：{shop_id}")
+    exists = session.scalar(
+        select(User.id).where(User.shop_id == shop_id, User.username == username)
+    )
+    if exists is not None:
+        raise Conflict("user_exists", f"账号 {username} 已存在")
+    user = User(
+        shop_id=shop_id,
+        username=username,
+        display_name=display_name,
+        agent_no=agent_no,
+        role=role,
+        queues=[role] if role in QUEUES else [],
+        password_hash=passwords.hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    audit(
+        session,
+        shop_id=shop_id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name,
+        action="user.add",
+        target=username,
+        detail={"role": role, "agent_no": agent_no},
+        now=now,
+    )
+    return user
+
+
+def access_user(session: Session, shop_id: str, username: str) -> User:
+    user = session.scalar(select(User).where(User.shop_id == shop_id, User.username == username))
+    if user is None:
+        raise NotFound("unknown_user", "店铺中没有该账号")
+    return user
+
+
+def do_set_password(
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    now: datetime,
+    actor: User | None = None,
+    actor_name: str = "cli",
+) -> User:
+    """A new password; the user's other sessions end (they sign in again)."""
+    if actor is not None and actor.id != user.id:
+        check(actor, Permission.USERS_MANAGE)
+    user.password_hash = passwords.hash_password(password)
+    _end_sessions(session, user, now)
+    audit(
+        session,
+        shop_id=user.shop_id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name,
+        action="user.set_password",
+        target=user.username,
+        detail={},
+        now=now,
+    )
+    return user
+
+
+def do_disable_user(
+    session: Session,
+    user: User,
+    *,
+    now: datetime,
+    actor: User | None = None,
+    actor_name: str = "cli",
+) -> User:
+    """Sign-in refused from now on, open sessions and sockets ended; history stays."""
+    if actor is not None:
+        check(actor, Permission.USERS_MANAGE)
+    before = {"is_active": user.is_active}
+    user.is_active = False
+    user.status = "offline"
+    _end_sessions(session, user, now)
+    audit(
+        session,
+        shop_id=user.shop_id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name,
+        action="user.disable",
+        target=user.username,
+        before=before,
+        detail={"is_active": False},
+        now=now,
+    )
+    return user
+
+
+SESSION_ENDED = "accounts.session_ended"
+
+
+def _end_sessions(session: Session, user: User, now: datetime) -> None:
+    """Revoke the user's browser sessions and tell their open sockets to close."""
+    for row in session.scalars(
+        select(WebSession).where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
+    ):
+        row.revoked_at = now
+    emit(
+        session,
+        SESSION_ENDED,
+        {"type": "session_ended"},
+        audiences.agent(user.shop_id, user.id),
+    )

@@ -34,7 +34,8 @@ from kefu.db.models.catalog import Product, Sku
 from kefu.db.models.inbox import Conversation, Message
 from kefu.db.models.knowledge import FaqArticle, Promotion, QuickReply
 from kefu.db.models.orders import Order, OrderItem
-from kefu.services import accounts, inbox, orders_ops
+from kefu.db.uow import Event, emit, listen
+from kefu.services import accounts, inbox, orders_ops, shops
 
 KB_TTL = 60.0
 TRANSCRIPT_MESSAGES = 10  # earlier messages the hand-off summary may quote
@@ -245,7 +246,7 @@ def do_bot_reply(
     """
     if buyer_message.sender != "buyer" or buyer_message.kind != "text":
         return []
-    shop = shop or inbox.shop_config(session, conversation.shop_id)
+    shop = shop or shops.config(session, conversation.shop_id)
     kb = knowledge(session, conversation.shop_id, shop)
     if not has_knowledge(kb) or not bot_may_answer(session, conversation):
         return []
@@ -335,14 +336,15 @@ def _hand_off(
         # Already with an agent of the right queue: they take it from here, told why.
         agent = session.get(User, conversation.assignee_id)
         if agent is not None:
-            inbox.emit(
+            emit(
                 session,
-                inbox.agent_channel(conversation.shop_id, agent.id),
+                inbox.AGENT_NOTE,
                 {
                     "type": "note",
                     "conversation_id": conversation.conversation_id,
                     "note": note[:500],
                 },
+                inbox.agent_channel(conversation.shop_id, agent.id),
             )
         return posted
     inbox.do_transfer(session, conversation, by=None, now=now, to_queue=handoff.queue, note=note)
@@ -350,6 +352,14 @@ def _hand_off(
 
 
 # --- agent assist -----------------------------------------------------------------------------
+
+
+@listen(inbox.BUYER_MESSAGE_POSTED)
+def _answer_buyer(session: Session, event: Event, now: datetime) -> None:
+    """The bot's turn after a buyer's message commits (in a transaction of its own: the
+    buyer's message stands whatever the bot does)."""
+    conversation, message = event.subject
+    do_bot_reply(session, conversation, message, now)
 
 
 def latest_buyer_message(
@@ -381,7 +391,7 @@ def suggest_for_conversation(
     message = latest_buyer_message(session, conversation, seq)
     if message is None or not message.text.strip():
         return []
-    shop = inbox.shop_config(session, conversation.shop_id)
+    shop = shops.config(session, conversation.shop_id)
     kb = knowledge(session, conversation.shop_id, shop)
     if not has_knowledge(kb):
         return []

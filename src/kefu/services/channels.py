@@ -1,7 +1,7 @@
 """Channel adapters: how the shop reaches a buyer or hands work to a person.
 
-- in-app: a bot message appended to the buyer's chat (their latest conversation, or a new
-  one opened for the order);
+- in-app: a bot message appended to the buyer's chat (`inbox.do_shop_message`: their
+  latest conversation, or a new one opened for the order);
 - SMS: a row in the `sms_outbox` (the record of what was sent, keyed by an idempotency key),
   then handed to an `SmsProvider`; the default provider only writes a log line;
 - phone and other work for a person: an `ops_tasks` row.
@@ -20,11 +20,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.db.models import Conversation, Message, OpsTask, SmsOutbox
+from kefu.db.session import session_scope
+from kefu.services import inbox
 
 log = logging.getLogger("kefu.channels")
 
@@ -32,15 +34,6 @@ MESSAGE_SENDER = "bot"  # the shop's automatic messages read as the bot's (not a
 
 
 # --- in-app message ---------------------------------------------------------------------------
-
-
-def _latest_conversation(session: Session, shop_id: str, buyer_id: str) -> Conversation | None:
-    return session.scalars(
-        select(Conversation)
-        .where(Conversation.shop_id == shop_id, Conversation.buyer_id == buyer_id)
-        .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
-        .limit(1)
-    ).first()
 
 
 def buyer_agent_id(session: Session, shop_id: str, buyer_id: str) -> int | None:
@@ -68,51 +61,11 @@ def post_to_buyer_chat(
     key: str,
     now: datetime,
 ) -> Message:
-    """Append a bot message to the buyer's chat (once per `key`) and return it.
-
-    The buyer's latest conversation gets it; a buyer who never chatted gets a conversation
-    opened for the order (`order-<order_id>`). The conversation's `last_seq` is bumped by
-    one UPDATE ... RETURNING, so two workers writing into one chat never take the same seq.
-    """
-    conversation = _latest_conversation(session, shop_id, buyer_id)
-    if conversation is None:
-        conversation = Conversation(
-            shop_id=shop_id,
-            conversation_id=f"order-{order_id or buyer_id}"[:64],
-            buyer_id=buyer_id,
-            queue="insale",
-            status="open",
-            order_ids=[order_id] if order_id else [],
-            last_seq=0,
-        )
-        session.add(conversation)
-        session.flush()
-    existing = session.scalars(
-        select(Message).where(
-            Message.conversation_pk == conversation.id, Message.client_msg_id == key[:64]
-        )
-    ).first()
-    if existing is not None:
-        return existing
-    seq = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, last_message_at=now, updated_at=now)
-        .returning(Conversation.last_seq)
-    ).scalar_one()
-    message = Message(
-        shop_id=shop_id,
-        conversation_pk=conversation.id,
-        seq=seq,
-        client_msg_id=key[:64],
-        sender=MESSAGE_SENDER,
-        text=text,
-        ts=now,
-        kind="text",
+    """Append a bot message to the buyer's chat (once per `key`) and return it: the
+    inbox's own action, so the message gets its seq, its event and its live push."""
+    return inbox.do_shop_message(
+        session, shop_id=shop_id, buyer_id=buyer_id, order_id=order_id, text=text, key=key, now=now
     )
-    session.add(message)
-    session.flush()
-    return message
 
 
 # --- SMS --------------------------------------------------------------------------------------
@@ -217,7 +170,7 @@ def deliver_outbox(
     leaves the row queued: it is handed over again with the same idempotency key.
     """
     run = OutboxRun()
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with session_scope(engine) as session:
         query = (
             select(SmsOutbox)
             .where(

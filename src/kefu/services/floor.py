@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from kefu.core.inbox.routing import QUEUES
 from kefu.db.models.accounts import AGENT_STATUSES, User
 from kefu.db.models.inbox import Conversation
-from kefu.services import accounts, inbox
+from kefu.services import accounts, inbox, shops
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def agent_queues(user: User) -> tuple[str, ...]:
 
 
 def floor_view(session: Session, shop_id: str, now: datetime) -> Floor:
-    shop = inbox.shop_config(session, shop_id)
+    shop = shops.config(session, shop_id)
     shop_capacity = shop.routing.max_open_per_agent
     load = inbox.open_load(session, shop_id)
     agents: list[AgentRow] = []

@@ -46,7 +46,6 @@ from sqlalchemy import JSON, Engine, String, Table, delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from kefu.cli.batch import LineError, iter_records
 from kefu.core import records
 from kefu.core.shopconfig import ShopConfig
 from kefu.db.base import utcnow
@@ -62,6 +61,8 @@ from kefu.db.models import (
     TrackingEvent,
     User,
 )
+from kefu.db.session import session_scope
+from kefu.services.jsonl import LineError, iter_records
 
 log = logging.getLogger("kefu.imports")
 
@@ -333,7 +334,7 @@ def _run_import(
     progress: Progress | None,
 ) -> ImportSummary:
     summary = ImportSummary(kind=writer.kind)
-    with Session(engine) as session, session.begin():
+    with session_scope(engine) as session:
         shop_id = ensure_shop(session, shop, shop_id)
     seen: dict[Any, tuple[int, str]] = {}  # key -> (first line, digest)
     errors_by_line: dict[int, LineError] = {}
@@ -367,7 +368,7 @@ def _run_import(
     analyzed_at = 0  # rows added when the tables' statistics were last refreshed
     for batch in _chunks(prepared(), batch_size):
         try:
-            with Session(engine) as session, session.begin():
+            with session_scope(engine) as session:
                 counts = writer.write(session, shop_id, batch)
             summary.merge(counts)
             writer.after_commit(engine, shop_id, shop, counts)
@@ -381,7 +382,7 @@ def _run_import(
             # Find the culprits: one record per transaction, the good ones still go in.
             for item in batch:
                 try:
-                    with Session(engine) as session, session.begin():
+                    with session_scope(engine) as session:
                         counts = writer.write(session, shop_id, [item])
                     summary.merge(counts)
                     writer.after_commit(engine, shop_id, shop, counts)
@@ -496,7 +497,7 @@ def react_to_orders(engine: Engine, shop_id: str, shop: ShopConfig, order_pks: l
     from kefu.services import orders_ops  # the import CLI starts without the ops stack
 
     try:
-        with Session(engine) as session, session.begin():
+        with session_scope(engine) as session:
             orders_ops.on_orders_changed(session, shop_id, order_pks, now=utcnow(), shop=shop)
     except Exception:  # the safety net above catches up; the import goes on
         log.exception(

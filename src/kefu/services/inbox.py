@@ -1,9 +1,8 @@
 """The live inbox's write side: actions named by verb (`do_*`), reads named `access_*`.
 
-Every action works inside the caller's transaction and records the domain events it caused
-in the unit of work (`session.info`); `commit(session)` commits and only then hands the
-events back, so nothing is ever announced that a rollback could take back. The caller (the
-WebSocket endpoint) publishes them to the broker.
+Every action works inside the caller's unit of work (`kefu.db.uow`) and `emit`s the domain
+events it caused; they are handed to listeners and the realtime broker only after the
+commit, so nothing is ever announced that a rollback could take back.
 
 Ordering: a message's `seq` comes from `UPDATE conversations SET last_seq = last_seq + 1 ...
 RETURNING last_seq`. On PostgreSQL that row stays locked until the commit, so seqs are
@@ -19,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
@@ -28,7 +28,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from kefu.core.inbox.content import ContentError, check_image, check_text
+from kefu.core import audiences
+from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kefu.core.inbox.content import check_image, check_text
 from kefu.core.inbox.routing import (
     QUEUES,
     STAGE_MIN_CONFIDENCE,
@@ -42,23 +44,27 @@ from kefu.core.inbox.routing import (
 from kefu.core.inbox.routing import (
     stage_queue as route_stage,
 )
-from kefu.core.shopconfig import DEFAULT_SHOP, ShopConfig, build_shop_config
+from kefu.core.permissions import Permission, has_permission
+from kefu.core.shopconfig import ShopConfig
+from kefu.core.vocabulary import Queue as Queue_
+from kefu.core.vocabulary import label
 from kefu.db.models.accounts import User
 from kefu.db.models.buyers import Buyer
 from kefu.db.models.inbox import Conversation, Message, Rating
+from kefu.db.models.jobs import ScheduledJob
 from kefu.db.models.knowledge import QuickReply
-from kefu.db.models.shops import Shop
-from kefu.services import accounts, qa_ops
+from kefu.db.uow import Event, emit, listen
+from kefu.services import accounts, jobs, shops
+from kefu.services.media import ImageStore
 from kefu.services.workspace import viewer_queues
 
-Event = dict[str, Any]
+Payload = dict[str, Any]
 SenderKind = Literal["buyer", "bot", "system"]
 Sender = User | SenderKind  # a User is an agent
 
 OPEN = ("open", "pending")
 _CONVERSATIONS = cast(Table, Conversation.__table__)  # Core, for the hot path
 _MESSAGES = cast(Table, Message.__table__)
-_EVENTS_KEY = "kefu.inbox.events"
 
 # The hot path's statements, built once: a statement object memoises its cache key, so
 # SQLAlchemy skips re-deriving it on each of the hundreds of messages a second.
@@ -110,68 +116,25 @@ FAREWELL = "感谢您的咨询，祝您生活愉快！如果对我的服务满�
 REVIEW_INVITATION = "请为本次服务打分（1-5星）"
 
 
-class InboxError(Exception):
-    """An action refused; `code` is stable (TOO_LONG, IMAGE_TYPE, CLOSED, ...)."""
+# --- events: names for listeners, channels for clients ------------------------------------
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    @classmethod
-    def of(cls, error: ContentError) -> InboxError:
-        return cls(error.code, error.message)
-
-
-# --- unit of work: events published only after the commit --------------------------------
+MESSAGE_POSTED = "inbox.message_posted"
+BUYER_MESSAGE_POSTED = "inbox.buyer_message_posted"  # the bot and the floor listen
+CONVERSATION_CHANGED = "inbox.conversation_changed"
+CONVERSATION_ASSIGNED = "inbox.conversation_assigned"
+CONVERSATION_CLOSED = "inbox.conversation_closed"  # QA scans it
+CONVERSATION_RATED = "inbox.conversation_rated"
+AGENT_NOTE = "inbox.agent_note"
+WELCOME_JOB = "inbox_welcome"  # the durable welcome (policies.md §6)
+WELCOME_MARGIN = timedelta(seconds=2)  # sent this much before the first-response limit
 
 
-def emit(session: Session, channel: str, event: Event) -> None:
-    """Record an event to publish once this transaction commits."""
-    session.info.setdefault(_EVENTS_KEY, []).append((channel, event))
-
-
-def pending_events(session: Session) -> list[tuple[str, Event]]:
-    """The events this transaction has emitted so far (the list itself, growing)."""
-    events: list[tuple[str, Event]] = session.info.setdefault(_EVENTS_KEY, [])
-    return events
-
-
-def commit(session: Session) -> list[tuple[str, Event]]:
-    """Commit, then return the events the transaction produced (and forget them)."""
-    try:
-        session.commit()
-    except BaseException:
-        session.info.pop(_EVENTS_KEY, None)
-        raise
-    return session.info.pop(_EVENTS_KEY, [])
-
-
-def rollback(session: Session) -> None:
-    session.rollback()
-    session.info.pop(_EVENTS_KEY, None)
-
-
-def conversation_channel(shop_id: str, conversation_id: str) -> str:
-    return f"conv:{shop_id}:{conversation_id}"
-
-
-def agent_channel(shop_id: str, user_id: int) -> str:
-    return f"agent:{shop_id}:{user_id}"
-
-
-def shop_channel(shop_id: str) -> str:
-    return f"shop:{shop_id}"
+conversation_channel = audiences.conversation
+agent_channel = audiences.agent
+shop_channel = audiences.shop
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def shop_config(session: Session, shop_id: str) -> ShopConfig:
-    shop = session.get(Shop, shop_id)
-    if shop is None or not shop.config:
-        return DEFAULT_SHOP
-    return build_shop_config(shop.config)
 
 
 def agent_label(user: User | None) -> str:
@@ -200,7 +163,7 @@ def _audit(
     )
 
 
-def message_event(msg: Message, conv: Conversation, sender_name: str = "") -> Event:
+def message_event(msg: Message, conv: Conversation, sender_name: str = "") -> Payload:
     return {
         "type": "message",
         "conversation_id": conv.conversation_id,
@@ -216,7 +179,7 @@ def message_event(msg: Message, conv: Conversation, sender_name: str = "") -> Ev
     }
 
 
-def conversation_event(session: Session, conv: Conversation, **extra: Any) -> Event:
+def conversation_event(session: Session, conv: Conversation, **extra: Any) -> Payload:
     assignee = session.get(User, conv.assignee_id) if conv.assignee_id else None
     return {
         "type": "conversation",
@@ -257,7 +220,7 @@ def access_conversation(session: Session, shop_id: str, conversation_id: str) ->
         _CONVERSATION_BY_ID, {"p_shop": shop_id, "p_conversation": conversation_id}
     )
     if conv is None:
-        raise InboxError("NOT_FOUND", "会话不存在")
+        raise NotFound("NOT_FOUND", "会话不存在")
     return conv
 
 
@@ -380,14 +343,18 @@ def check_agent_access(agent: User, conv: Conversation, *, write: bool) -> None:
     """Whether `agent` may read (or, `write`, act on) the conversation: their own, one in a
     queue they work, or any from supervisor up, always within their shop (policies.md §5).
     Another agent's conversation is read-only until it is transferred."""
-    if conv.shop_id != agent.shop_id or agent.role == accounts.ADMIN or not agent.is_active:
-        raise InboxError("NOT_FOUND", "会话不存在")
-    senior = accounts.role_allows(agent.role, ("supervisor",))
+    if (
+        conv.shop_id != agent.shop_id
+        or not has_permission(agent.role, Permission.CHAT_RECEIVE)
+        or not agent.is_active
+    ):
+        raise NotFound("NOT_FOUND", "会话不存在")
+    senior = has_permission(agent.role, Permission.CHAT_ACT_ON_ANY)
     mine = conv.assignee_id == agent.id
     if not (mine or senior or (conv.queue or "presale") in viewer_queues(agent)):
-        raise InboxError("NOT_FOUND", "会话不存在")
+        raise NotFound("NOT_FOUND", "会话不存在")
     if write and not (mine or senior) and conv.assignee_id is not None:
-        raise InboxError("FORBIDDEN", "该会话由其他客服接待，请先转接")
+        raise PermissionDenied("FORBIDDEN", "该会话由其他客服接待，请先转接")
 
 
 # --- actions -----------------------------------------------------------------------------
@@ -422,7 +389,7 @@ def do_open_conversation(
     """A buyer starts a conversation: stage queue from the message, then routing (sticky
     agent within 24 h, else the least-loaded online agent of the queue, else the waiting
     line). Returns the conversation (its first message is posted by `do_post_message`)."""
-    shop = shop or shop_config(session, shop_id)
+    shop = shop or shops.config(session, shop_id)
     buyer = session.scalar(
         select(Buyer).where(Buyer.shop_id == shop_id, Buyer.buyer_id == buyer_id)
     )
@@ -459,6 +426,7 @@ def do_open_conversation(
     if agent is None:
         detail["waiting_position"] = waiting_line_position(session, conv)
     _audit(session, conv, None, "conversation.open", detail, now)
+    _schedule_welcome(session, conv, shop, now)
     _announce(session, conv, agent, now, reason="new")
     return conv
 
@@ -467,17 +435,22 @@ def _announce(
     session: Session, conv: Conversation, agent: User | None, now: datetime, *, reason: str
 ) -> None:
     event = conversation_event(session, conv, reason=reason)
-    emit(session, conversation_channel(conv.shop_id, conv.conversation_id), event)
-    emit(session, shop_channel(conv.shop_id), event)
+    name = CONVERSATION_CLOSED if reason == "closed" else CONVERSATION_CHANGED
+    conversation = conversation_channel(conv.shop_id, conv.conversation_id)
+    emit(session, name, event, conversation, shop_channel(conv.shop_id), subject=conv)
     if agent is not None:
-        emit(session, agent_channel(conv.shop_id, agent.id), {**event, "type": "assigned"})
+        assigned = {**event, "type": "assigned"}
+        emit(session, CONVERSATION_ASSIGNED, assigned, agent_channel(conv.shop_id, agent.id))
 
 
-def _stored_image(data: bytes, shop: ShopConfig) -> dict[str, Any]:
+def _stored_image(data: bytes, shop: ShopConfig, images: ImageStore | None) -> dict[str, Any]:
     mime, error = check_image(data, shop)
-    if error is not None:
-        raise InboxError.of(error)
-    return {"type": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if error is not None or mime is None:
+        raise InvalidInput(error.code if error else "IMAGE_TYPE", error.message if error else "")
+    stored = {"type": mime, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if images is not None:
+        stored["url"] = images.put(data, mime)
+    return stored
 
 
 def do_post_message(
@@ -492,6 +465,7 @@ def do_post_message(
     quick_reply: bool = False,
     shop: ShopConfig | None = None,
     seq_claimed: bool = False,
+    images: ImageStore | None = None,
 ) -> tuple[Message, bool]:
     """Store a message with the conversation's next seq; (message, created).
     `seq_claimed`: the conversation came from `access_claiming_seq` (its seq is taken).
@@ -506,14 +480,15 @@ def do_post_message(
         client_msg_id = client_msg_id.strip()[:64] or None
     attachments = None
     if image is not None:
-        attachments = [_stored_image(image, shop or shop_config(session, conversation.shop_id))]
+        shop = shop or shops.config(session, conversation.shop_id)
+        attachments = [_stored_image(image, shop, images)]
         text = text or "[图片]"
     else:
         error = check_text(text)
         if error is not None:
-            raise InboxError.of(error)
+            raise InvalidInput(error.code, error.message)
     if conversation.status == "closed" and not isinstance(sender, str):
-        raise InboxError("CLOSED", "会话已结束")
+        raise Conflict("CLOSED", "会话已结束")
     agent = sender if isinstance(sender, User) else None
     kind = "agent" if agent is not None else str(sender)
     # The UPDATE comes first: it takes the row lock (held to the commit, so seqs commit in
@@ -555,13 +530,14 @@ def do_post_message(
         set_committed_value(conversation, "last_message_at", now)
         existing = _by_client_id(session, conversation, client_msg_id)
         if existing is None:  # pragma: no cover - the conflict names that very row
-            raise InboxError("CONFLICT", "消息保存失败，请重试")
+            raise Conflict("CONFLICT", "消息保存失败，请重试")
         # Announced again: the first sender's process may have died between its commit
         # and its publish; clients drop a seq they already have.
         emit(
             session,
-            conversation_channel(conversation.shop_id, conversation.conversation_id),
+            MESSAGE_POSTED,
             message_event(existing, conversation, agent_label(agent)),
+            conversation_channel(conversation.shop_id, conversation.conversation_id),
         )
         return existing, False
     # The row as if loaded: later changes (an image's stored url) are flushed as usual.
@@ -575,13 +551,14 @@ def do_post_message(
         conversation.status = "pending"  # a buyer writing again reopens it
     emit(
         session,
-        conversation_channel(conversation.shop_id, conversation.conversation_id),
+        MESSAGE_POSTED,
         message_event(msg, conversation, agent_label(agent)),
+        conversation_channel(conversation.shop_id, conversation.conversation_id),
     )
-    if kind == "buyer":  # the floor view and list counters move on buyer messages
+    if kind == "buyer":  # the bot answers; the floor view and list counters move
         emit(
             session,
-            shop_channel(conversation.shop_id),
+            BUYER_MESSAGE_POSTED,
             {
                 "type": "buyer_message",
                 "conversation_id": conversation.conversation_id,
@@ -589,6 +566,8 @@ def do_post_message(
                 "queue": conversation.queue,
                 "assignee_id": conversation.assignee_id,
             },
+            shop_channel(conversation.shop_id),
+            subject=(conversation, msg),
         )
     return msg, True
 
@@ -635,7 +614,7 @@ def do_assign(
     session: Session, conversation: Conversation, agent: User, *, by: User | None, now: datetime
 ) -> Conversation:
     if agent.shop_id != conversation.shop_id:
-        raise InboxError("NOT_FOUND", "客服不存在")
+        raise NotFound("NOT_FOUND", "客服不存在")
     before = {"agent": conversation.agent_id, "status": conversation.status}
     conversation.assignee_id, conversation.agent_id = agent.id, agent.username
     if conversation.status == "pending":
@@ -666,21 +645,21 @@ def do_transfer(
     """Hand the conversation to another agent, or to a queue (routed there, or waiting).
     `by` None: the bot handing off (any agent of the queue may take it)."""
     if conversation.status == "closed":
-        raise InboxError("CLOSED", "会话已结束")
+        raise Conflict("CLOSED", "会话已结束")
     if (to_agent is None) == (to_queue is None):
-        raise InboxError("BAD_TARGET", "请选择转接的客服或队列")
+        raise InvalidInput("BAD_TARGET", "请选择转接的客服或队列")
     note = note.strip()[:500]
     before = {"agent": conversation.agent_id, "queue": conversation.queue}
     if to_agent is not None:
         if to_agent.shop_id != conversation.shop_id or not to_agent.is_active:
-            raise InboxError("NOT_FOUND", "客服不存在")
+            raise NotFound("NOT_FOUND", "客服不存在")
         conversation.assignee_id, conversation.agent_id = to_agent.id, to_agent.username
         conversation.status = "open"
         agent: User | None = to_agent
     else:
         if to_queue not in QUEUES:
-            raise InboxError("BAD_TARGET", "队列不存在")
-        shop = shop_config(session, conversation.shop_id)
+            raise InvalidInput("BAD_TARGET", "队列不存在")
+        shop = shops.config(session, conversation.shop_id)
         others = [
             s
             for s in agent_states(session, conversation.shop_id, shop)
@@ -701,20 +680,20 @@ def do_transfer(
         },
         now,
     )
-    target = agent_label(agent) if agent else QUEUE_NAMES.get(conversation.queue or "", "")
+    target = agent_label(agent) if agent else label(Queue_, conversation.queue or "")
     do_post_message(session, conversation, "system", f"会话已转接给{target}", None, now=now)
     _announce(session, conversation, agent, now, reason="transfer")
     if agent is not None and note:
         emit(
             session,
-            agent_channel(conversation.shop_id, agent.id),
+            AGENT_NOTE,
             {"type": "note", "conversation_id": conversation.conversation_id, "note": note},
+            agent_channel(conversation.shop_id, agent.id),
         )
     return conversation
 
 
 CLOSED_BY = ("agent", "buyer", "timeout")  # formats.md Conversation.closed_by
-QUEUE_NAMES = {"presale": "售前", "insale": "售中", "aftersale": "售后", "review": "中差评"}
 
 
 def do_close(
@@ -728,7 +707,7 @@ def do_close(
 ) -> Conversation:
     """Close with the farewell and the review invitation (policies.md §6), then 质检."""
     if closed_by not in CLOSED_BY:  # the scan reads it as a formats.md record
-        raise InboxError("BAD_REQUEST", "closed_by 须为 agent / buyer / timeout")
+        raise InvalidInput("BAD_REQUEST", "closed_by 须为 agent / buyer / timeout")
     if conversation.status == "closed":
         return conversation
     text = (farewell or "").strip() or FAREWELL
@@ -740,9 +719,8 @@ def do_close(
     conversation.status, conversation.closed_by, conversation.closed_at = "closed", closed_by, now
     session.flush()
     _audit(session, conversation, by, "conversation.close", {"closed_by": closed_by}, now)
-    # 质检 on close, in this transaction: the result exists as soon as the close is visible
-    # (the worker's sweep only catches up on conversations closed elsewhere).
-    qa_ops.on_conversation_closed(session, conversation, now)
+    # 质检 follows as a listener of CONVERSATION_CLOSED (kefu.services.qa_ops); the QA
+    # sweep job catches any close whose listener did not run (a process killed between).
     _announce(session, conversation, None, now, reason="closed")
     return conversation
 
@@ -752,12 +730,12 @@ def do_rate(
 ) -> Rating:
     """The buyer's 1-5 rating of a finished conversation (one per conversation)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InboxError("BAD_RATING", "评分须为 1-5 星")
+        raise InvalidInput("BAD_RATING", "评分须为 1-5 星")
     if conversation.status != "closed":
-        raise InboxError("NOT_CLOSED", "会话结束后才能评价")
+        raise Conflict("NOT_CLOSED", "会话结束后才能评价")
     existing = session.scalar(select(Rating).where(Rating.conversation_pk == conversation.id))
     if existing is not None:
-        raise InboxError("ALREADY_RATED", "您已经评价过了，感谢您的反馈")
+        raise Conflict("ALREADY_RATED", "您已经评价过了，感谢您的反馈")
     row = Rating(
         shop_id=conversation.shop_id,
         conversation_pk=conversation.id,
@@ -771,30 +749,24 @@ def do_rate(
     _audit(session, conversation, None, "conversation.rate", {"rating": rating}, now)
     emit(
         session,
-        conversation_channel(conversation.shop_id, conversation.conversation_id),
+        CONVERSATION_RATED,
         {"type": "rated", "conversation_id": conversation.conversation_id, "rating": rating},
+        conversation_channel(conversation.shop_id, conversation.conversation_id),
     )
     return row
 
 
-def do_set_agent_status(session: Session, agent: User, status: str, *, now: datetime) -> User:
-    """Online / busy / away; an agent coming online takes waiting buyers of their queues."""
-    if status not in accounts.SETTABLE_STATUSES:
-        raise InboxError("BAD_STATUS", "状态须为 online / busy / away")
-    accounts.do_set_status(session, agent, status, now)
-    emit(
-        session,
-        shop_channel(agent.shop_id),
-        {"type": "agent_status", "agent_id": agent.username, "status": status},
-    )
-    if status == "online":
+@listen(accounts.AGENT_STATUS_CHANGED)
+def _route_to_agent_online(session: Session, event: Event, now: datetime) -> None:
+    """An agent coming online, from any page or socket, takes waiting buyers."""
+    agent: User = event.subject
+    if event.payload.get("status") == "online":
         do_route_waiting(session, agent.shop_id, now=now)
-    return agent
 
 
 def do_route_waiting(session: Session, shop_id: str, *, now: datetime) -> int:
     """Give waiting buyers (oldest first) to agents who have room; how many were placed."""
-    shop = shop_config(session, shop_id)
+    shop = shops.config(session, shop_id)
     placed = 0
     waiting = session.scalars(
         select(Conversation)
@@ -873,3 +845,191 @@ def access_quick_replies(
         }
         for row in rows
     ]
+
+
+# --- the live chat's turns: what a buyer's or an agent's message does ----------------------
+
+
+@dataclass
+class Posted:
+    """A message stored by `do_buyer_post` / `do_agent_reply`."""
+
+    message: Message
+    conversation: Conversation
+    created: bool  # False: a resend of a message already stored
+    new_conversation: bool = False
+
+    def ack(self) -> Payload:
+        """What the sender is told once the message is committed."""
+        return {
+            "type": "ack",
+            "client_msg_id": self.message.client_msg_id,
+            "seq": self.message.seq,
+            "conversation_id": self.conversation.conversation_id,
+            "duplicate": not self.created,
+        }
+
+
+def do_buyer_post(
+    session: Session,
+    *,
+    shop_id: str,
+    buyer_id: str,
+    text: str,
+    client_msg_id: str,
+    now: datetime,
+    conversation_id: str | None = None,
+    image: bytes | None = None,
+    images: ImageStore | None = None,
+) -> Posted:
+    """A buyer's message: into the conversation named (theirs, still open), else their open
+    one, else a new one (routed, with its durable welcome scheduled). A conversation closed
+    by then is not reopened: the new question starts a new conversation at once."""
+    if conversation_id and image is None and check_text(text) is None:
+        # The usual case, in one round trip: their open conversation, its seq claimed.
+        conv = access_claiming_seq(session, shop_id, conversation_id, buyer_id, now)
+        if conv is not None:
+            msg, created = do_post_message(
+                session, conv, "buyer", text, client_msg_id, now=now, seq_claimed=True
+            )
+            return Posted(msg, conv, created)
+    conv = None
+    if conversation_id:
+        conv = access_conversation(session, shop_id, conversation_id)
+        if conv.buyer_id != buyer_id:
+            raise NotFound("NOT_FOUND", "会话不存在")
+        if conv.status == "closed":
+            conv = None
+    conv = conv or access_open_conversation(session, shop_id, buyer_id)
+    new = conv is None
+    if conv is None:
+        if not text.strip() and image is None:
+            raise InvalidInput("EMPTY", "消息不能为空，请输入内容后再发送")
+        conv = do_open_conversation(session, shop_id, buyer_id, text, now=now)
+    msg, created = do_post_message(
+        session, conv, "buyer", text, client_msg_id, now=now, image=image, images=images
+    )
+    return Posted(msg, conv, created, new_conversation=new)
+
+
+def do_agent_reply(
+    session: Session,
+    agent: User,
+    conversation_id: str,
+    text: str,
+    client_msg_id: str,
+    *,
+    now: datetime,
+    image: bytes | None = None,
+    quick_reply: bool = False,
+    images: ImageStore | None = None,
+    guard: Callable[[ShopConfig, User, str], None] | None = None,
+) -> Posted:
+    """An agent's message. Answering a waiting buyer takes the conversation; `guard` (the
+    QA pre-send guard) may refuse the text before anything is written."""
+    conv = access_conversation(session, agent.shop_id, conversation_id)
+    check_agent_access(agent, conv, write=True)
+    if guard is not None:
+        guard(shops.config(session, agent.shop_id), agent, text)
+    if conv.assignee_id is None:
+        do_assign(session, conv, agent, by=agent, now=now)
+    msg, created = do_post_message(
+        session,
+        conv,
+        agent,
+        text,
+        client_msg_id,
+        now=now,
+        image=image,
+        quick_reply=quick_reply,
+        images=images,
+    )
+    return Posted(msg, conv, created)
+
+
+def welcome_delay(shop: ShopConfig) -> timedelta:
+    """How long after a buyer's first message the bot welcomes them if nobody answered:
+    just inside the shop's first-response limit (policies.md §6)."""
+    limit = timedelta(seconds=shop.qa.first_response_seconds)
+    return max(timedelta(0), limit - WELCOME_MARGIN)
+
+
+def _schedule_welcome(session: Session, conv: Conversation, shop: ShopConfig, now: datetime):
+    """The welcome as a durable job: due just inside the limit. The live server also keeps
+    a timer for it (the faster path); whichever comes first posts it, once."""
+    jobs.schedule(
+        session,
+        shop_id=conv.shop_id,
+        key=f"welcome:{conv.conversation_id}",
+        kind=WELCOME_JOB,
+        due_at=now + welcome_delay(shop),
+        payload={"conversation_id": conv.conversation_id},
+    )
+
+
+def do_welcome(session: Session, shop_id: str, conversation_id: str, *, now: datetime) -> bool:
+    """The bot's welcome if nobody answered yet; its job marked done. Whether one was
+    posted now (idempotent: the welcome's client_msg_id is fixed per conversation)."""
+    conv = access_conversation(session, shop_id, conversation_id)
+    posted = do_bot_welcome(session, conv, now=now) is not None
+    session.execute(
+        update(ScheduledJob)
+        .where(
+            ScheduledJob.key == f"welcome:{conversation_id}",
+            ScheduledJob.status == "pending",
+        )
+        .values(status="done", done_at=now, result="welcomed" if posted else "answered")
+        .execution_options(synchronize_session=False)
+    )
+    return posted
+
+
+@jobs.job(WELCOME_JOB)
+def handle_welcome(session: Session, job: ScheduledJob, shop: ShopConfig, now: datetime) -> str:
+    """The scheduler's path to a welcome the live server did not post (it restarted)."""
+    conv = session.scalar(
+        _CONVERSATION_BY_ID,
+        {"p_shop": job.shop_id, "p_conversation": job.payload.get("conversation_id", "")},
+    )
+    if conv is None:
+        return "gone"
+    return "welcomed" if do_bot_welcome(session, conv, now=now) is not None else "answered"
+
+
+SHOP_SENDER: SenderKind = "bot"  # the shop's automatic messages read as the bot's
+
+
+def do_shop_message(
+    session: Session,
+    *,
+    shop_id: str,
+    buyer_id: str,
+    order_id: str | None,
+    text: str,
+    key: str,
+    now: datetime,
+) -> Message:
+    """A message the shop starts (a reminder, a shipping notice): into the buyer's latest
+    conversation, or one opened for the order (in-sale) when they never chatted. Once per
+    `key`: it is the message's client_msg_id."""
+    conv = session.scalars(
+        select(Conversation)
+        .where(Conversation.shop_id == shop_id, Conversation.buyer_id == buyer_id)
+        .order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.id.desc())
+        .limit(1)
+    ).first()
+    if conv is None:
+        conv = Conversation(
+            shop_id=shop_id,
+            conversation_id=f"order-{order_id or buyer_id}"[:64],
+            buyer_id=buyer_id,
+            queue="insale",
+            status="open",
+            order_ids=[order_id] if order_id else [],
+            last_seq=0,
+        )
+        session.add(conv)
+        session.flush()
+        _announce(session, conv, None, now, reason="new")
+    message, _created = do_post_message(session, conv, SHOP_SENDER, text, key[:64], now=now)
+    return message

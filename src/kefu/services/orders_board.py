@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kefu.core.errors import NotFound
 from kefu.core.orders.triage import (
     ADDRESS_CHANGED,
     ADDRESS_INCOMPLETE,
@@ -35,6 +36,7 @@ from kefu.core.orders.triage import (
     SHIP_LATE,
     SHIP_LATE_RISK,
 )
+from kefu.core.permissions import Permission, has_permission
 from kefu.core.privacy import mask_name, mask_phone
 from kefu.core.shopconfig import ShopConfig
 from kefu.core.timeutil import format_time
@@ -42,7 +44,6 @@ from kefu.db.base import utcnow
 from kefu.db.models import Conversation, Order, OrderFlag, ProblemDigest, User
 from kefu.db.models.jobs import FLAG_STATUSES
 from kefu.services import accounts
-from kefu.services.accounts import NotFound, role_allows
 from kefu.services.orders_ops import OpsError, digest_rows, flag_counts, latest_digest
 from kefu.services.workspace import OPEN_STATUSES as OPEN_CONVERSATIONS
 
@@ -104,7 +105,7 @@ def contact_visible(session: Session, viewer: User | None, buyer_ids: Iterable[s
     wanted = set(buyer_ids)
     if viewer is None or not wanted:
         return set()
-    if role_allows(viewer.role, ("supervisor",)):
+    if has_permission(viewer.role, Permission.CONTACT_UNMASKED):
         return wanted
     held = session.scalars(
         select(Conversation.buyer_id)
@@ -164,7 +165,7 @@ def problem_board(
     Buyers are shown as `viewer` may see them (masked for all without a viewer)."""
     check_flag(flag)
     if status not in BOARD_STATUSES:
-        raise OpsError(f"unknown status {status}")
+        raise OpsError("bad_filter", f"未知的状态：{status}")
     counts = {code: 0 for code in FLAG_CODES}
     counts.update(flag_counts(session, shop_id))
     query = (
@@ -189,7 +190,7 @@ def find_flag(session: Session, actor: User, flag_id: int) -> tuple[OrderFlag, O
     flag = session.get(OrderFlag, flag_id)
     order = session.get(Order, flag.order_pk) if flag is not None else None
     if flag is None or order is None or flag.shop_id != actor.shop_id:
-        raise NotFound(str(flag_id))
+        raise NotFound("not_found", "问题订单不存在")
     return flag, order
 
 
@@ -198,7 +199,7 @@ def find_flag(session: Session, actor: User, flag_id: int) -> tuple[OrderFlag, O
 
 def check_flag(flag: str | None) -> None:
     if flag is not None and flag not in FLAG_CODES:
-        raise OpsError(f"unknown flag {flag}")
+        raise OpsError("bad_filter", f"未知的问题类型：{flag}")
 
 
 def digest_export(

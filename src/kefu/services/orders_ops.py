@@ -13,7 +13,7 @@ same order changes nothing. It:
   `no_scan_risk_hours`) and opens a COD confirmation task;
 - re-evaluates the problem-order flags (taxonomy.md) and stores them.
 
-Job handlers (`HANDLERS`) run when a job falls due; each re-checks the order first, so a
+Job handlers (registered with `kefu.services.jobs`) run when a job falls due; each re-checks the order first, so a
 check scheduled for an order that has since shipped does nothing.
 
 Readings of the spec: follow-up messages are only scheduled for fresh events (within
@@ -31,22 +31,24 @@ import string
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.core import records
+from kefu.core.errors import Conflict, InvalidInput, NotFound
 from kefu.core.orders import assess_late_shipment, triage
 from kefu.core.orders.late_shipment import ship_deadline
 from kefu.core.orders.texts import full_address, item_label
+from kefu.core.permissions import Permission
 from kefu.core.privacy import mask_name, mask_phone
 from kefu.core.regions import is_hmt
-from kefu.core.shopconfig import ShopConfig, build_shop_config
+from kefu.core.shopconfig import ShopConfig
 from kefu.core.timeutil import format_time, round_money, to_decimal
+from kefu.core.vocabulary import Courier, label
 from kefu.db.models import (
     OpsTask,
     Order,
@@ -62,7 +64,8 @@ from kefu.db.models import (
     User,
 )
 from kefu.db.models.orders import REMARK_FLAGS
-from kefu.services import channels, reminders
+from kefu.services import accounts, channels, jobs, reminders, shops
+from kefu.services.accounts import audit
 
 log = logging.getLogger("kefu.orders_ops")
 
@@ -88,15 +91,6 @@ TASK_KINDS = (
     "logistics_failed",  # 派送失败
 )
 
-COURIER_NAMES = {
-    "SF": "顺丰速运",
-    "YTO": "圆通速递",
-    "ZTO": "中通快递",
-    "STO": "申通快递",
-    "YUNDA": "韵达快递",
-    "EMS": "EMS",
-    "JD": "京东物流",
-}
 
 # The shop's voice (seeds 000, 002): 亲, short, warm, never a promise it cannot keep.
 # A shop overrides any of them in its config under "templates" (`set_template`).
@@ -125,16 +119,11 @@ DEFAULT_TEMPLATES: dict[str, str] = {
 TEMPLATE_FIELDS = frozenset({"shop", "receiver", "address", "courier", "tracking_no", "item"})
 
 
-class OpsError(ValueError):
-    """A refused action (bad template, courier not allowed, unknown flag); one line."""
+class OpsError(InvalidInput):
+    """A refused order action (bad template, courier not allowed, bad remark)."""
 
 
 # --- reading orders -------------------------------------------------------------------------
-
-
-def shop_config(session: Session, shop_id: str) -> ShopConfig:
-    row = session.get(Shop, shop_id)
-    return build_shop_config(row.config if row is not None and row.config else None)
 
 
 def order_record(order: Order, items: Sequence[OrderItem]) -> records.Order:
@@ -203,37 +192,6 @@ def _shipped(order: Order) -> bool:
 # --- jobs -----------------------------------------------------------------------------------
 
 
-def schedule_job(
-    session: Session,
-    *,
-    shop_id: str,
-    key: str,
-    kind: str,
-    due_at: datetime,
-    order_pk: int | None = None,
-    payload: dict[str, Any] | None = None,
-) -> tuple[ScheduledJob, bool]:
-    """The job for `key`, created unless it exists (then left as it is)."""
-    existing = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).first()
-    if existing is not None:
-        return existing, False
-    job = ScheduledJob(
-        shop_id=shop_id,
-        key=key,
-        kind=kind,
-        order_pk=order_pk,
-        due_at=due_at,
-        status="pending",
-        payload=payload or {},
-    )
-    try:
-        with session.begin_nested():
-            session.add(job)
-    except IntegrityError:  # another worker scheduled it meanwhile
-        return session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one(), False
-    return job, True
-
-
 def cancel_order_jobs(session: Session, order_pk: int, kinds: Sequence[str], now: datetime) -> None:
     for job in session.scalars(
         select(ScheduledJob).where(
@@ -245,47 +203,6 @@ def cancel_order_jobs(session: Session, order_pk: int, kinds: Sequence[str], now
         job.status = "cancelled"
         job.done_at = now
         job.result = "order changed"
-
-
-def _grid_after(now: datetime, every: timedelta) -> datetime:
-    """The first multiple of `every` (counted from the epoch) after `now`."""
-    seconds = every.total_seconds()
-    stamp = now.timestamp()
-    return datetime.fromtimestamp((stamp // seconds + 1) * seconds, UTC)
-
-
-def ensure_shop_jobs(session: Session, shop_id: str, shop: ShopConfig, now: datetime) -> None:
-    """The shop's recurring jobs exist: problem digest, logistics sweep, order sync."""
-    digest_every = timedelta(hours=shop.digest_every_hours)
-    digest, created = schedule_job(
-        session,
-        shop_id=shop_id,
-        key=f"digest:{shop_id}",
-        kind="digest",
-        due_at=_grid_after(now, digest_every),
-        payload={"every_seconds": digest_every.total_seconds()},
-    )
-    every = digest_every.total_seconds()
-    if not created and digest.status == "pending" and digest.payload.get("every_seconds") != every:
-        # the shop changed `digest_every_hours`: the next digest follows the new period
-        digest.payload = {**digest.payload, "every_seconds": every}
-        digest.due_at = _grid_after(now, digest_every)
-    schedule_job(
-        session,
-        shop_id=shop_id,
-        key=f"logistics_sweep:{shop_id}",
-        kind="logistics_sweep",
-        due_at=now,
-        payload={"every_seconds": LOGISTICS_SWEEP_EVERY},
-    )
-    schedule_job(
-        session,
-        shop_id=shop_id,
-        key=f"order_sync:{shop_id}",
-        kind="order_sync",
-        due_at=now,
-        payload={"every_seconds": ORDER_SYNC_EVERY, "watermark": now.isoformat()},
-    )
 
 
 # --- the order change hook ------------------------------------------------------------------
@@ -313,7 +230,7 @@ def on_orders_changed(
     """React to new or changed orders (idempotent); call in the changing transaction or
     right after it commits. `online_buyers`: buyers with an active chat (their first
     reminder is the im address check)."""
-    shop = shop or shop_config(session, shop_id)
+    shop = shop or shops.config(session, shop_id)
     summary = ChangeSummary()
     loaded = _load_orders(session, order_pks)
     for order, items in loaded:
@@ -338,7 +255,7 @@ def _react(
     owner = channels.buyer_agent_id(session, shop_id, order.buyer_id)
 
     def job(kind: str, due_at: datetime, suffix: str = "") -> None:
-        _, created = schedule_job(
+        _, created = jobs.schedule(
             session,
             shop_id=shop_id,
             key=f"{kind}:{order.id}{suffix}",
@@ -415,7 +332,7 @@ def _schedule_checkin(
     due = delivered_at + CHECKIN_AFTER
     if now - due > FRESH:
         return
-    _, created = schedule_job(
+    _, created = jobs.schedule(
         session,
         shop_id=shop_id,
         key=f"checkin:{order.id}",
@@ -476,30 +393,29 @@ def templates(shop: ShopConfig) -> dict[str, str]:
 
 def check_template(key: str, text: str) -> None:
     if key not in DEFAULT_TEMPLATES:
-        raise OpsError(f"unknown template {key!r} (one of {', '.join(DEFAULT_TEMPLATES)})")
+        raise OpsError(
+            "unknown_template", f"没有这个模板：{key}（可选 {'、'.join(DEFAULT_TEMPLATES)}）"
+        )
     if not text.strip():
-        raise OpsError("a template cannot be empty")
+        raise OpsError("empty_template", "模板不能为空")
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as exc:
-        raise OpsError(f"template {key}: {exc}") from None
+        raise OpsError("bad_template", f"模板 {key} 格式不正确：{exc}") from None
     unknown = sorted(name for name in names if name not in TEMPLATE_FIELDS)
     if unknown:
-        raise OpsError(f"template {key}: unknown placeholder {{{unknown[0]}}}")
+        raise OpsError("bad_template", f"模板 {key} 含未知占位符 {{{unknown[0]}}}")
 
 
 def set_template(
     session: Session, shop_id: str, key: str, text: str, *, actor: User, now: datetime
 ):
     """Change one of the shop's templates (managers, like any config change; audited)."""
-    from kefu.services.accounts import PermissionDenied, audit, role_allows
-
-    if not role_allows(actor.role, ("manager", "admin")):
-        raise PermissionDenied("only a manager changes the shop's templates")
+    accounts.check(actor, Permission.ORDERS_TEMPLATES)
     check_template(key, text)
     shop = session.get(Shop, shop_id)
     if shop is None:
-        raise OpsError(f"no shop {shop_id}")
+        raise NotFound("not_found", f"店铺不存在：{shop_id}")
     config = dict(shop.config or {})
     own = dict(config.get("templates") or {})
     before = own.get(key)
@@ -529,7 +445,7 @@ def render(shop: ShopConfig, key: str, order: Order, items: Sequence[OrderItem])
         "shop": shop.name,
         "receiver": receiver,
         "address": full_address(record),
-        "courier": COURIER_NAMES.get((order.courier or "").upper(), order.courier or "默认快递"),
+        "courier": label(Courier, (order.courier or "").upper()) if order.courier else "默认快递",
         "tracking_no": order.tracking_no or "",
         "item": item_label(record),
     }
@@ -767,7 +683,7 @@ def on_tracking_events(
     session: Session, shop_id: str, tracking_nos: Iterable[str], *, now: datetime
 ) -> int:
     """After tracking events came in (import or a courier adapter): react at once."""
-    shop = shop_config(session, shop_id)
+    shop = shops.config(session, shop_id)
     ids = list(
         session.scalars(
             select(Shipment.id).where(
@@ -818,18 +734,25 @@ def handle_order_sync(session: Session, job: ScheduledJob, shop: ShopConfig, now
     return f"{len(rows)} orders"
 
 
-HANDLERS = {
-    "after_payment": handle_after_payment,
-    "after_shipping": handle_after_shipping,
-    "checkin": handle_checkin,
-    "ship_risk": handle_ship_risk,
-    "ship_late": handle_ship_late,
-    "no_scan_warn": handle_no_scan_warn,
-    "no_scan_risk": handle_no_scan_risk,
-    "logistics_sweep": handle_logistics_sweep,
-    "digest": handle_digest,
-    "order_sync": handle_order_sync,
-}
+# The kinds this domain schedules (kefu.services.jobs): per order, and recurring per shop.
+jobs.job("after_payment")(handle_after_payment)
+jobs.job("after_shipping")(handle_after_shipping)
+jobs.job("checkin")(handle_checkin)
+jobs.job("ship_risk")(handle_ship_risk)
+jobs.job("ship_late")(handle_ship_late)
+jobs.job("no_scan_warn")(handle_no_scan_warn)
+jobs.job("no_scan_risk")(handle_no_scan_risk)
+jobs.job("logistics_sweep", every=lambda _shop: timedelta(seconds=LOGISTICS_SWEEP_EVERY))(
+    handle_logistics_sweep
+)
+jobs.job("digest", every=lambda shop: timedelta(hours=shop.digest_every_hours), start="grid")(
+    handle_digest
+)
+jobs.job(
+    "order_sync",
+    every=lambda _shop: timedelta(seconds=ORDER_SYNC_EVERY),
+    first_payload=lambda now: {"watermark": now.isoformat()},
+)(handle_order_sync)
 
 
 # --- problem-order flags --------------------------------------------------------------------
@@ -899,7 +822,7 @@ def refresh_flags(
 def _flag(session: Session, flag_id: int, actor: User) -> OrderFlag:
     flag = session.get(OrderFlag, flag_id)
     if flag is None or flag.shop_id != actor.shop_id:
-        raise OpsError(f"no flag {flag_id}")
+        raise NotFound("not_found", "问题订单不存在")
     return flag
 
 
@@ -907,10 +830,8 @@ def resolve_flag(
     session: Session, flag_id: int, *, actor: User, note: str, now: datetime
 ) -> OrderFlag:
     """A person closes a problem with a note (kept on the flag and in the audit log)."""
-    from kefu.services.accounts import audit
-
     if not note.strip():
-        raise OpsError("say how it was resolved")
+        raise OpsError("note_required", "请填写处理说明")
     flag = _flag(session, flag_id, actor)
     before = {"status": flag.status}
     flag.status = "resolved"
@@ -934,13 +855,11 @@ def resolve_flag(
 def assign_flag(
     session: Session, flag_id: int, *, actor: User, assignee_id: int | None, now: datetime
 ) -> OrderFlag:
-    from kefu.services.accounts import audit
-
     flag = _flag(session, flag_id, actor)
     if assignee_id is not None:
         assignee = session.get(User, assignee_id)
         if assignee is None or assignee.shop_id != flag.shop_id:
-            raise OpsError(f"no user {assignee_id}")
+            raise OpsError("bad_assignee", "店铺中没有这位客服")
     before = {"assignee_id": flag.assignee_id}
     flag.assignee_id = assignee_id
     audit(
@@ -977,7 +896,7 @@ def generate_digest(
     the same period returns the first). Flags are refreshed first, since SHIP_LATE_RISK and
     SHIP_LATE change with time alone."""
     every = timedelta(hours=shop.digest_every_hours)
-    end = _grid_after(now, every) - every if every.total_seconds() > 0 else now
+    end = jobs.grid_after(now, every) - every if every.total_seconds() > 0 else now
     if end > now:
         end = now
     start = end - every
@@ -1070,14 +989,12 @@ def add_remark(
     now: datetime,
 ) -> OrderRemark:
     """A seller remark 备注 with the platform's colour flag 旗帜, the reason, who and when."""
-    from kefu.services.accounts import audit
-
     if not text.strip():
-        raise OpsError("a remark needs text")
+        raise OpsError("note_required", "备注内容不能为空")
     if flag is not None and flag not in REMARK_FLAGS:
-        raise OpsError(f"flag must be one of {', '.join(REMARK_FLAGS)}")
+        raise OpsError("bad_flag", f"旗帜须为 {'、'.join(REMARK_FLAGS)} 之一")
     if order.shop_id != actor.shop_id:
-        raise OpsError(f"no order {order.order_id}")
+        raise NotFound("not_found", "订单不存在")
     remark = OrderRemark(
         shop_id=order.shop_id,
         order_pk=order.id,
@@ -1107,13 +1024,11 @@ def set_courier(
     session: Session, order: Order, courier: str, *, actor: User, shop: ShopConfig, now: datetime
 ) -> Order:
     """Choose the order's courier; 港澳台 ship by `hmt_courier` (SF) only (policies §4)."""
-    from kefu.services.accounts import audit
-
     code = courier.strip().upper()
     if code not in records.COURIERS:
-        raise OpsError(f"unknown courier {courier!r}")
+        raise OpsError("unknown_courier", f"店铺未配置该快递：{courier}")
     if is_hmt(order.province) and code != shop.hmt_courier.strip().upper():
-        raise OpsError(f"港澳台 orders ship by {shop.hmt_courier} only")
+        raise OpsError("hmt_courier", f"港澳台订单只能发{shop.hmt_courier}")
     before = {"courier": order.courier}
     order.courier = code
     order.updated_at = now
@@ -1135,13 +1050,11 @@ def set_courier(
 def complete_task(
     session: Session, task_id: int, *, actor: User, resolution: str, now: datetime
 ) -> OpsTask:
-    from kefu.services.accounts import audit
-
     task = session.get(OpsTask, task_id)
     if task is None or task.shop_id != actor.shop_id:
-        raise OpsError(f"no task {task_id}")
+        raise NotFound("not_found", "任务不存在")
     if task.status != "open":
-        raise OpsError(f"task {task_id} is already {task.status}")
+        raise Conflict("conflict", f"该任务已是{task.status}状态")
     task.status = "done"
     task.done_at = now
     task.done_by_id = actor.id

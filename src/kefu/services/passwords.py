@@ -10,19 +10,21 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from kefu.core.errors import InvalidInput
+
 _hasher = PasswordHasher()
 
 MIN_LENGTH = 8
 
 
-class WeakPasswordError(ValueError):
+class WeakPasswordError(InvalidInput):
     """The password is too short to be accepted."""
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash (salted, self-describing) of `password`."""
     if len(password) < MIN_LENGTH:
-        raise WeakPasswordError(f"password too short (at least {MIN_LENGTH} characters)")
+        raise WeakPasswordError("weak_password", f"密码太短，至少 {MIN_LENGTH} 位")
     return _hasher.hash(password)
 
 

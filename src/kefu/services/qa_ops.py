@@ -32,17 +32,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kefu.core import records
+from kefu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from kefu.core.i18n import translate
+from kefu.core.permissions import Permission, has_permission
 from kefu.core.privacy import mask_phones_in_text
-from kefu.core.qa import ConversationReport, Violation, engine_for
+from kefu.core.qa import ConversationReport, Violation, check_message, engine_for
 from kefu.core.qa import words as qa_words
-from kefu.core.shopconfig import DEFAULT_SHOP, ShopConfig, build_shop_config
+from kefu.core.shopconfig import ShopConfig
 from kefu.db.models.accounts import User
 from kefu.db.models.inbox import Conversation, Message, Rating
 from kefu.db.models.jobs import ScheduledJob
 from kefu.db.models.qa import QaAppeal, QaFinding, QaResult
-from kefu.db.models.shops import Shop
-from kefu.services import accounts, passwords
-from kefu.services.accounts import NotFound, PermissionDenied, audit, check_role
+from kefu.db.uow import Event, listen
+from kefu.services import accounts, inbox, jobs, passwords, shops
+from kefu.services.accounts import audit
 from kefu.services.workspace import may_see_contact
 
 SUPERVISOR = "supervisor"
@@ -51,25 +54,22 @@ COUNTING_STATUSES = frozenset({"active", "appealed", "upheld"})
 ALLOW_TOKEN_SECONDS = 15 * 60  # an override is for the draft at hand, not for the day
 SUMMARY_DAYS = 30
 SWEEP_BATCH = 500
+SWEEP_EVERY = timedelta(minutes=5)
 
 
-class QaError(Exception):
+class QaError(InvalidInput):
     """A QA action refused for a reason the user can fix; `code` is stable."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+
+class AllowRefused(PermissionDenied):
+    """No supervisor confirmed the override; the refused attempt stays in the audit log."""
+
+    code = "supervisor_required"
+    default_message = "放行失败：需要主管账号和正确的密码"
+    keep_writes = True
 
 
 # --- scanning ---------------------------------------------------------------------------------
-
-
-def shop_config(session: Session, shop_id: str) -> ShopConfig:
-    """The shop's config (formats.md defaults merged with what the shop stored)."""
-    shop = session.get(Shop, shop_id)
-    if shop is None or not shop.config:
-        return DEFAULT_SHOP
-    return build_shop_config(shop.config)
 
 
 def conversation_record(
@@ -152,7 +152,7 @@ def do_scan_conversation(
     source: str = "auto",
 ) -> QaResult:
     """Scan one conversation and store (or replace) its QA result."""
-    shop = shop or shop_config(session, conversation.shop_id)
+    shop = shop or shops.config(session, conversation.shop_id)
     # Two workers scanning the same conversation take turns (PostgreSQL row lock; SQLite
     # has one writer anyway), so the second finds the first's result instead of adding one.
     session.execute(
@@ -231,25 +231,26 @@ def scan_closed_conversations(
         stmt = stmt.where(Conversation.shop_id == shop_id)
     if limit is not None:
         stmt = stmt.limit(limit)
-    shops: dict[str, ShopConfig] = {}
     count = 0
     for conversation in session.scalars(stmt).unique().all():
-        shop = shops.get(conversation.shop_id)
-        if shop is None:
-            shop = shops[conversation.shop_id] = shop_config(session, conversation.shop_id)
+        shop = shops.config(session, conversation.shop_id)
         do_scan_conversation(session, conversation, now=now, shop=shop)
         count += 1
     return count
 
 
-def on_conversation_closed(session: Session, conversation: Conversation, now: datetime) -> None:
-    """The hook for the inbox: a conversation just closed is scanned in the same transaction."""
+@listen(inbox.CONVERSATION_CLOSED)
+def _scan_on_close(session: Session, event: Event, now: datetime) -> None:
+    """质检 right after a close commits; `handle_qa_sweep` catches any this missed."""
+    conversation: Conversation = event.subject
     if conversation.status == "closed":
         do_scan_conversation(session, conversation, now=now)
 
 
+@jobs.job("qa_sweep", every=lambda _shop: SWEEP_EVERY)
 def handle_qa_sweep(session: Session, job: ScheduledJob, shop: ShopConfig, now: datetime) -> str:
-    """Scheduler job handler (`kind="qa_sweep"`): the catch-up scan of one shop."""
+    """The catch-up scan of one shop: closed conversations without a current result (an
+    import, or a close whose listener never ran)."""
     count = scan_closed_conversations(session, now=now, shop_id=job.shop_id, limit=SWEEP_BATCH)
     return f"{count} conversations scanned"
 
@@ -258,13 +259,13 @@ def handle_qa_sweep(session: Session, job: ScheduledJob, shop: ShopConfig, now: 
 
 
 def is_supervisor(user: User) -> bool:
-    return accounts.role_allows(user.role, (SUPERVISOR,))
+    return has_permission(user.role, Permission.QA_READ_ALL)
 
 
 def _check_reader(user: User) -> None:
     # admin manages accounts and settings; it does not read buyers' chats (workspace.py).
     if user.role == accounts.ADMIN:
-        raise PermissionDenied("admin does not read conversations")
+        raise PermissionDenied()
 
 
 def may_see_result(user: User, result: QaResult, conversation: Conversation) -> bool:
@@ -298,7 +299,7 @@ def access_conversation_qa(
         )
     )
     if conversation is None:
-        raise NotFound(conversation_id)
+        raise NotFound()
     result = _result_of(session, conversation)
     if result is None and conversation.status == "closed":
         result = do_scan_conversation(session, conversation, now=now)
@@ -308,7 +309,7 @@ def access_conversation_qa(
     elif conversation.agent_id == user.username:
         owner_ok = True
     if not owner_ok:
-        raise NotFound(conversation_id)  # another agent's chat is not revealed
+        raise NotFound()  # another agent's chat is not revealed
     messages = list(
         session.scalars(
             select(Message).where(Message.conversation_pk == conversation.id).order_by(Message.seq)
@@ -337,14 +338,14 @@ def _result_of(session: Session, conversation: Conversation) -> QaResult | None:
 def access_finding(session: Session, user: User, finding_id: int) -> QaFinding:
     finding = session.get(QaFinding, finding_id)
     if finding is None or finding.shop_id != user.shop_id:
-        raise NotFound(f"finding {finding_id}")
+        raise NotFound()
     return finding
 
 
 def access_appeal(session: Session, user: User, appeal_id: int) -> QaAppeal:
     appeal = session.get(QaAppeal, appeal_id)
     if appeal is None or appeal.shop_id != user.shop_id:
-        raise NotFound(f"appeal {appeal_id}")
+        raise NotFound()
     return appeal
 
 
@@ -375,12 +376,12 @@ def do_appeal(
     if not reason:
         raise QaError("reason_required", "请填写申诉理由")
     if finding.shop_id != agent.shop_id:
-        raise NotFound(f"finding {finding.id}")
+        raise NotFound()
     result = finding.result
     if result.agent_id != agent.username:
-        raise PermissionDenied("only the conversation's agent may appeal its findings")
+        raise PermissionDenied("forbidden", "只有接待该会话的客服可以申诉")
     if finding.status != "active":
-        raise QaError("not_appealable", "该条质检结果已申诉或已处理")
+        raise Conflict("not_appealable", "该条质检结果已申诉或已处理")
     appeal = QaAppeal(
         shop_id=finding.shop_id, finding_id=finding.id, appellant_id=agent.id, reason=reason[:2000]
     )
@@ -412,18 +413,18 @@ def do_decide_appeal(
     shop: ShopConfig | None = None,
 ) -> QaAppeal:
     """A supervisor accepts (the finding is overturned, the score goes back up) or rejects."""
-    check_role(supervisor, SUPERVISOR)
+    accounts.check(supervisor, Permission.QA_DECIDE_APPEAL)
     if appeal.shop_id != supervisor.shop_id:
-        raise NotFound(f"appeal {appeal.id}")
+        raise NotFound()
     if decision not in ("accept", "reject"):
-        raise QaError("bad_decision", "decision must be accept or reject")
+        raise QaError("bad_decision", "处理结果须为 accept 或 reject")
     if appeal.status != "pending":
-        raise QaError("already_decided", "该申诉已处理")
+        raise Conflict("already_decided", "该申诉已处理")
     finding = session.get(QaFinding, appeal.finding_id)
     if finding is None:
-        raise NotFound(f"finding {appeal.finding_id}")
+        raise NotFound()
     result = finding.result
-    shop = shop or shop_config(session, appeal.shop_id)
+    shop = shop or shops.config(session, appeal.shop_id)
     before = result.score
     appeal.status = "accepted" if decision == "accept" else "rejected"
     appeal.decided_by_id = supervisor.id
@@ -510,7 +511,7 @@ def do_allow_blocked(
                 now=now,
             )
             session.flush()
-            raise PermissionDenied("a supervisor must allow this message")
+            raise AllowRefused()
         supervisor = found
     assert supervisor is not None
     digest = _text_hash(text)
@@ -535,6 +536,25 @@ def check_allow_token(secret: str, token: str, agent: User, text: str) -> bool:
         return False
     return (
         isinstance(data, dict) and data.get("u") == agent.id and data.get("h") == _text_hash(text)
+    )
+
+
+def check_guard(secret: str, shop: ShopConfig, agent: User, text: str, allow_token: str) -> None:
+    """The pre-send guard, enforced on the server: the page's check can be skipped (an old
+    tab, a script), and a leaked phone number or an off-platform contact cannot be taken
+    back once the buyer has read it. A supervisor's allow token for exactly this text lets
+    it through; otherwise a blocking finding refuses the message (code QA_BLOCKED)."""
+    if not text.strip():
+        return
+    blocking = [f for f in check_message(text, shop) if f.blocking]
+    if not blocking or check_allow_token(secret, allow_token, agent, text):
+        return
+    names = "、".join(
+        dict.fromkeys(f"「{translate('zh-CN', f'qa.rule.{f.rule}')}」" for f in blocking)
+    )
+    raise PermissionDenied(
+        "QA_BLOCKED",
+        f"消息未发送：触犯质检规则{names}。{blocking[0].suggestion}确需原样发送请由主管放行。",
     )
 
 
@@ -602,12 +622,12 @@ def qa_summary(
     _check_reader(viewer)
     if not is_supervisor(viewer):
         if agent is not None and agent != viewer.username:
-            raise PermissionDenied("agents see their own QA figures only")
+            raise PermissionDenied("forbidden", "客服只能查看自己的质检数据")
         agent = viewer.username
         team_visible = False
     else:
         team_visible = agent is None
-    shop = shop or shop_config(session, viewer.shop_id)
+    shop = shop or shops.config(session, viewer.shop_id)
     days = max(1, min(days, 366))
     since = now - timedelta(days=days)
     when = Conversation.closed_at

@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from kefu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kefu.core.permissions import Permission, has_permission
 from kefu.core.privacy import mask_address, mask_name, mask_phone, mask_phones_in_text
 from kefu.db.models.accounts import User
 from kefu.db.models.buyers import Buyer
 from kefu.db.models.inbox import Conversation, Message
 from kefu.db.models.orders import Order
 from kefu.services import accounts
-from kefu.services.accounts import NotFound, PermissionDenied, role_allows
 
 OPEN_STATUSES = ("open", "pending")
 # active: open or pending; recent: active plus those closed in the last RECENT (the
@@ -121,7 +122,7 @@ def _select_conversations() -> Select[Conversation, str]:
 
 def viewer_queues(user: User) -> tuple[str, ...]:
     """The queues a user works: all of them from supervisor up, else their own."""
-    if role_allows(user.role, ("supervisor",)):
+    if has_permission(user.role, Permission.CHAT_READ_ALL):
         return accounts.QUEUES
     own = tuple(q for q in (user.queues or []) if q in accounts.QUEUES)
     if own:
@@ -132,9 +133,9 @@ def viewer_queues(user: User) -> tuple[str, ...]:
 def _scope(user: User) -> ColumnElement[bool]:
     """The SQL condition for the conversations `user` may read (shop first, then role)."""
     in_shop = Conversation.shop_id == user.shop_id
-    if user.role == accounts.ADMIN:
+    if not has_permission(user.role, Permission.CHAT_RECEIVE):
         return false()
-    if role_allows(user.role, ("supervisor",)):
+    if has_permission(user.role, Permission.CHAT_READ_ALL):
         return in_shop
     queues = viewer_queues(user)
     mine = or_(Conversation.assignee_id == user.id, Conversation.agent_id == user.username)
@@ -143,8 +144,8 @@ def _scope(user: User) -> ColumnElement[bool]:
 
 
 def _check_reader(user: User) -> None:
-    if not role_allows(user.role, accounts.ROLE_LADDER[:1]):
-        raise PermissionDenied("only service roles read conversations")
+    if not has_permission(user.role, Permission.CHAT_RECEIVE):
+        raise PermissionDenied()
 
 
 def list_conversations(
@@ -159,9 +160,9 @@ def list_conversations(
     """The conversations `user` may see, newest activity first."""
     _check_reader(user)
     if queue is not None and queue not in accounts.QUEUES:
-        raise ValueError(f"queue must be one of {', '.join(accounts.QUEUES)}")
+        raise InvalidInput("bad_queue", f"队列须为 {'、'.join(accounts.QUEUES)} 之一")
     if status not in STATUS_FILTERS:
-        raise ValueError(f"status must be one of {', '.join(STATUS_FILTERS)}")
+        raise InvalidInput("bad_status", f"状态须为 {'、'.join(STATUS_FILTERS)} 之一")
     stmt = _select_conversations().where(_scope(user))
     if queue is not None:
         stmt = stmt.where(_effective_queue() == queue)
@@ -281,7 +282,7 @@ def _summaries(
 
 def may_see_contact(session: Session, user: User, buyer_id: str) -> bool:
     """policies.md §5: supervisors and above, or the agent holding the buyer's open chat."""
-    if role_allows(user.role, ("supervisor",)):
+    if has_permission(user.role, Permission.CONTACT_UNMASKED):
         return True
     held = session.scalar(
         select(func.count())
@@ -371,7 +372,7 @@ def access_conversation(
         _select_conversations().where(Conversation.conversation_id == conversation_id, _scope(user))
     ).first()
     if row is None:  # another shop's or another queue's: indistinguishable from missing
-        raise NotFound(f"no conversation {conversation_id}")
+        raise NotFound()
     conv, conv_queue = row
     summary = _summaries(session, user.shop_id, [(conv, conv_queue)], now)[0]
     buyer = buyer_panel(session, user, conv.buyer_id, now=now)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from kefu.api.deps import Db, Lang, Now, OptionalUser
-from kefu.api.routes.floor import FLOOR_ROLE
-from kefu.services import accounts, floor, inbox
-from kefu.web.i18n import translate
+from kefu.core.i18n import translate
+from kefu.core.permissions import Permission, has_permission
+from kefu.http.deps import Db, Lang, Now, OptionalUser
+from kefu.services import accounts, floor, shops
 from kefu.web.pages import _signin_redirect, render, shop_name
 
 router = APIRouter(include_in_schema=False)
@@ -21,9 +21,9 @@ router = APIRouter(include_in_schema=False)
 def _page(request: Request, db: Db, lang: str, now: Now, user: OptionalUser, name: str) -> Response:
     if user is None:
         return _signin_redirect(request)
-    if not accounts.role_allows(user.role, (FLOOR_ROLE,)):
+    if not has_permission(user.role, Permission.FLOOR_VIEW):
         return HTMLResponse(translate(lang, "error.forbidden"), status_code=403)
-    shop = inbox.shop_config(db, user.shop_id)
+    shop = shops.config(db, user.shop_id)
     return render(
         request,
         name,

@@ -11,17 +11,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
-from kefu.api.deps import Db, Lang, Now, OptionalUser
-from kefu.api.routes.orders_problems import BOARD_ROLE
-from kefu.services import accounts, orders_board, orders_ops
-from kefu.web.i18n import translate
-from kefu.web.pages import _signin_redirect, render, same_origin, shop_name
+from kefu.core.i18n import translate
+from kefu.core.permissions import Permission, has_permission
+from kefu.http.deps import Db, Lang, Now, OptionalUser, RowId, same_origin
+from kefu.services import accounts, orders_board, orders_ops, shops
+from kefu.web.pages import _signin_redirect, render, shop_name
 
 router = APIRouter(include_in_schema=False)
 
 
 def _allowed(role: str) -> bool:
-    return accounts.role_allows(role, (BOARD_ROLE,))
+    return has_permission(role, Permission.ORDERS_PROBLEM_BOARD)
 
 
 @router.get("/orders/problems", response_class=HTMLResponse, name="orders_problems_page")
@@ -45,7 +45,7 @@ def orders_problems_page(
     except orders_ops.OpsError:  # a hand-edited filter: show the default board
         flag, flag_status = "", "open"
         board = orders_board.problem_board(db, user.shop_id, viewer=user, now=now)
-    shop = orders_ops.shop_config(db, user.shop_id)
+    shop = shops.config(db, user.shop_id)
     return render(
         request,
         "orders/problems.html",
@@ -65,7 +65,7 @@ def orders_problems_page(
 
 @router.post("/ui/orders/problems/{flag_id}/resolve", name="ui_orders_problem_resolve")
 def ui_orders_problem_resolve(
-    flag_id: int,
+    flag_id: RowId,
     request: Request,
     db: Db,
     now: Now,
@@ -98,5 +98,5 @@ def ui_orders_problem_resolve(
             )[0],
             "error": error,
         },
-        tz=orders_ops.shop_config(db, user.shop_id).tz,
+        tz=shops.config(db, user.shop_id).tz,
     )

@@ -16,24 +16,28 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import (
+from kefu.core.i18n import LANGS, normalize_lang, translate, translator
+from kefu.db.models.accounts import User
+from kefu.db.models.shops import Shop
+from kefu.http.deps import (
     LANG_COOKIE,
     AppSettings,
     Db,
     Lang,
     Now,
     OptionalUser,
+    same_origin,
+    shop_tz,
+)
+from kefu.http.guard import clean_text
+from kefu.http.identity import (
     clear_session_cookie,
+    client_ip,
     raw_session_id,
     set_session_cookie,
 )
-from kefu.api.routes.auth import client_ip
-from kefu.api.routes.conversations import shop_tz
-from kefu.db.models.accounts import User
-from kefu.db.models.shops import Shop
-from kefu.services import accounts, inbox, workspace
+from kefu.services import accounts, shops, workspace
 from kefu.web import demo_logins
-from kefu.web.i18n import LANGS, normalize_lang, translate, translator
 
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
@@ -92,14 +96,6 @@ def safe_next(value: str | None) -> str:
     return "/" if parts.scheme or parts.netloc else value
 
 
-def same_origin(request: Request) -> bool:
-    """A form POST must come from our own pages when the browser says where it came from."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.url.netloc
-
-
 def shop_name(db: Session, shop_id: str | None) -> str:
     shop = db.get(Shop, shop_id) if shop_id else None
     return shop.name if shop else ""
@@ -155,6 +151,8 @@ def login_submit(
 ) -> Response:
     if not same_origin(request):
         return Response("cross-site form refused", status_code=status.HTTP_403_FORBIDDEN)
+    if not (clean_text(username) and clean_text(password)):
+        username, password = "", ""  # unreadable input is no sign-in attempt
     if not username.strip() or not password:
         return login_page(
             request,
@@ -175,8 +173,7 @@ def login_submit(
             ip=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
         )
-    except accounts.AuthError as exc:
-        db.commit()  # keep the failed attempt's audit row
+    except accounts.AuthError as exc:  # the page answers: the attempt's audit row is kept
         key = "login.error.disabled" if exc.code == "disabled" else "login.error.bad_credentials"
         return login_page(
             request,
@@ -218,7 +215,7 @@ def _list_context(db: Session, user: User, now: datetime) -> dict[str, Any]:
         return {"groups": [], "finished": [], "admin_note": True}
     items = workspace.list_conversations(db, user, now=now, status="recent")
     groups, finished = workspace.group_by_queue(items, workspace.viewer_queues(user))
-    qa = inbox.shop_config(db, user.shop_id).qa  # a wait turns red past these (§6)
+    qa = shops.config(db, user.shop_id).qa  # a wait turns red past these (§6)
     return {
         "groups": groups,
         "finished": finished,

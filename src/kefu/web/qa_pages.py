@@ -13,14 +13,13 @@ from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import Db, Lang, Now, OptionalUser
-from kefu.api.routes.conversations import shop_tz
+from kefu.core.i18n import translate
 from kefu.db.models.accounts import User
 from kefu.db.models.inbox import Conversation
 from kefu.db.models.qa import QaFinding, QaResult
+from kefu.http.deps import Db, Lang, Now, OptionalUser, RowId, same_origin, shop_tz
 from kefu.services import accounts, qa_ops
-from kefu.web.i18n import translate
-from kefu.web.pages import _signin_redirect, render, same_origin, shop_name
+from kefu.web.pages import _signin_redirect, render, shop_name
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,7 +184,7 @@ def _finding_fragment(
     lang: str,
     now: Any,
     conversation_id: str,
-    finding_id: int,
+    finding_id: RowId,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -208,7 +207,7 @@ def _conversation_of(db: Session, finding_id: int) -> str:
     result = db.get(QaResult, finding.result_id) if finding else None
     conv = db.get(Conversation, result.conversation_pk) if result else None
     if conv is None:
-        raise accounts.NotFound(str(finding_id))
+        raise accounts.NotFound()
     return conv.conversation_id
 
 
@@ -220,7 +219,7 @@ def _refuse(request: Request) -> Response | None:
 
 @router.post("/ui/qa/findings/{finding_id}/appeal", name="ui_qa_appeal")
 def ui_qa_appeal(
-    finding_id: int,
+    finding_id: RowId,
     request: Request,
     db: Db,
     now: Now,
@@ -256,7 +255,7 @@ def ui_qa_appeal(
 
 @router.post("/ui/qa/appeals/{appeal_id}/decide", name="ui_qa_decide")
 def ui_qa_decide(
-    appeal_id: int,
+    appeal_id: RowId,
     request: Request,
     db: Db,
     now: Now,

@@ -28,18 +28,20 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from kefu.core.shopconfig import ShopConfig
 from kefu.db.base import utcnow
 from kefu.db.models import Reminder, ScheduledJob, Shop
-from kefu.services import channels, orders_ops
+from kefu.db.session import get_engine
+from kefu.db.uow import Publish, unit_of_work
+from kefu.services import channels, domains, jobs, shops
 from kefu.services import reminders as reminder_service
 
 log = logging.getLogger("kefu.scheduler")
@@ -131,7 +133,9 @@ def claim_due(
 
 
 class Scheduler:
-    """Runs due reminders and jobs against one database; safe to run in several processes."""
+    """Runs due reminders and jobs against one database; safe to run in several processes.
+    Every run is a unit of work (`kefu.db.uow`): its events reach their listeners and, with
+    `publish`, the live clients after the commit."""
 
     def __init__(
         self,
@@ -140,36 +144,31 @@ class Scheduler:
         *,
         clock: Clock = utcnow,
         worker_id: str | None = None,
+        publish: Publish | None = None,
     ) -> None:
+        domains.load()  # every domain's job kinds and listeners
         self.engine = engine
         self.config = config or WorkerConfig()
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
+        self.publish = publish
         self._recurring_checked: datetime | None = None
-        self._shops: dict[str, tuple[datetime, ShopConfig]] = {}
+        self._factory = sessionmaker(engine, expire_on_commit=False)
 
     # -- helpers
 
     def _token(self) -> str:
         return f"{self.worker_id}:{uuid.uuid4().hex[:12]}"[:64]
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
-    def _shop(self, session: Session, shop_id: str, now: datetime) -> ShopConfig:
-        """The shop's config, re-read at most once a minute (config changes apply soon)."""
-        cached = self._shops.get(shop_id)
-        if cached is not None and now - cached[0] < timedelta(minutes=1):
-            return cached[1]
-        shop = orders_ops.shop_config(session, shop_id)
-        self._shops[shop_id] = (now, shop)
-        return shop
+    def _unit(self) -> AbstractContextManager[Session]:
+        """One unit of work on the scheduler's database."""
+        return unit_of_work(self._factory, now=self.clock(), publish=self.publish)
 
     def _claim(
         self, model: type[Reminder] | type[ScheduledJob], busy: str
     ) -> tuple[str, list[int]]:
         token = self._token()
-        with self._session() as session, session.begin():
+        with self._unit() as session:
             ids = claim_due(
                 session,
                 model,
@@ -201,45 +200,42 @@ class Scheduler:
             return self._dispatch(ids, token, together=False)
 
     def _dispatch(self, ids: list[int], token: str, *, together: bool) -> Counter[str]:
+        if together and not self.config.throttle:
+            with self._unit() as session:
+                outcomes = reminder_service.dispatch_batch(session, ids, token, now=self.clock())
+            return Counter(outcomes.values())
         done: Counter[str] = Counter()
-        session = self._session()
-        try:
-            if together and not self.config.throttle:
-                with session.begin():
-                    outcomes = reminder_service.dispatch_batch(
-                        session, ids, token, now=self.clock()
-                    )
-                return Counter(outcomes.values())
-            transaction = session.begin()
-            for reminder_id in ids:
-                if not together:
-                    transaction = session.begin()
-                try:
+        if together:  # throttled: one transaction, a pause after each send
+            with self._unit() as session:
+                for reminder_id in ids:
                     outcome = reminder_service.dispatch_claimed(
                         session, reminder_id, token, now=self.clock()
                     )
-                except OperationalError:
-                    raise
-                except Exception as exc:
-                    if together:
-                        raise
-                    log.exception("reminder %s failed", reminder_id)
-                    transaction.rollback()
-                    transaction = session.begin()
-                    reminder_service.fail_claimed(
-                        session, reminder_id, token, now=self.clock(), error=type(exc).__name__
-                    )
-                    outcome = "failed"
-                if not together:
-                    transaction.commit()
-                done[outcome] += 1
-                if self.config.throttle and outcome == "sent":
-                    time.sleep(self.config.throttle)
-            if together:
-                transaction.commit()
+                    done[outcome] += 1
+                    if outcome == "sent":
+                        time.sleep(self.config.throttle)
             return done
-        finally:
-            session.close()
+        for reminder_id in ids:  # one by one: only the culprit is marked failed
+            done[self._dispatch_one(reminder_id, token)] += 1
+            if self.config.throttle:
+                time.sleep(self.config.throttle)
+        return done
+
+    def _dispatch_one(self, reminder_id: int, token: str) -> str:
+        try:
+            with self._unit() as session:
+                return reminder_service.dispatch_claimed(
+                    session, reminder_id, token, now=self.clock()
+                )
+        except OperationalError:
+            raise
+        except Exception as exc:
+            log.exception("reminder %s failed", reminder_id)
+            with self._unit() as session:
+                reminder_service.fail_claimed(
+                    session, reminder_id, token, now=self.clock(), error=type(exc).__name__
+                )
+            return "failed"
 
     # -- jobs
 
@@ -252,7 +248,7 @@ class Scheduler:
 
     def _run_job(self, job_id: int, token: str) -> str:
         try:
-            with self._session() as session, session.begin():
+            with self._unit() as session:
                 now = self.clock()
                 # Re-take the row under our claim (locks it on PostgreSQL: a take-over
                 # of a stale claim waits for this transaction and then finds it done).
@@ -270,12 +266,12 @@ class Scheduler:
                     return "lost"
                 job = session.get(ScheduledJob, job_id, populate_existing=True)
                 assert job is not None
-                handler = orders_ops.HANDLERS.get(job.kind)
+                handler = jobs.handler_for(job.kind)
                 if handler is None:
                     job.status = "failed"
                     job.last_error = f"unknown job kind {job.kind!r}"
                     return "failed"
-                job.result = handler(session, job, self._shop(session, job.shop_id, now), now)[:200]
+                job.result = handler(session, job, shops.config(session, job.shop_id), now)[:200]
                 self._finish(job, now)
                 return job.kind
         except OperationalError:
@@ -304,7 +300,7 @@ class Scheduler:
         job.attempts = 0
 
     def _retry_later(self, job_id: int, token: str, exc: Exception) -> None:
-        with self._session() as session, session.begin():
+        with self._unit() as session:
             job = session.get(ScheduledJob, job_id)
             if job is None or job.claim_token != token:
                 return
@@ -320,7 +316,8 @@ class Scheduler:
     # -- the loop
 
     def ensure_recurring(self, *, force: bool = False) -> None:
-        """Every active shop has its digest, logistics sweep and order sync jobs."""
+        """Every active shop has a row for each recurring job kind (digest, logistics
+        sweep, order sync, QA sweep, …: whatever the domains registered)."""
         now = self.clock()
         if (
             not force
@@ -328,11 +325,9 @@ class Scheduler:
             and now - self._recurring_checked < RECURRING_CHECK_EVERY
         ):
             return
-        with self._session() as session, session.begin():
+        with self._unit() as session:
             for shop_id in session.scalars(select(Shop.id).where(Shop.is_active.is_(True))):
-                orders_ops.ensure_shop_jobs(
-                    session, shop_id, self._shop(session, shop_id, now), now
-                )
+                jobs.ensure_recurring(session, shop_id, shops.config(session, shop_id), now)
         self._recurring_checked = now
 
     def run_pass(self) -> PassResult:
@@ -381,19 +376,23 @@ def run_scheduler_forever(
     stop_event: threading.Event,
     url: str | None = None,
     config: WorkerConfig | None = None,
+    publish: Publish | None = None,
 ) -> None:
     """The scheduler loop for `kefu run`: start it in a daemon thread with an Event and
     set the event on shutdown. `url` defaults to the configured database."""
-    from kefu.db.session import get_engine
-
-    Scheduler(get_engine(url), config).run_forever(stop_event)
+    Scheduler(get_engine(url), config, publish=publish).run_forever(stop_event)
 
 
-def start_in_thread(url: str | None = None, config: WorkerConfig | None = None):
+def start_in_thread(
+    url: str | None = None, config: WorkerConfig | None = None, publish: Publish | None = None
+) -> tuple[threading.Thread, threading.Event]:
     """Start `run_scheduler_forever` in a daemon thread; returns (thread, stop_event)."""
     stop = threading.Event()
     thread = threading.Thread(
-        target=run_scheduler_forever, args=(stop, url, config), name="kefu-scheduler", daemon=True
+        target=run_scheduler_forever,
+        args=(stop, url, config, publish),
+        name="kefu-scheduler",
+        daemon=True,
     )
     thread.start()
     return thread, stop

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kefu.api.deps import CurrentUser, Db, Now
 from kefu.api.schemas import StatusIn, StatusOut
+from kefu.http.deps import CurrentUser, Db, Now
 from kefu.services import accounts
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, status
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from kefu.api.deps import ApiError, CurrentUser, Db, Lang, Now
 from kefu.api.schemas import (
     BuyerPanelOut,
     ConversationListOut,
@@ -20,20 +17,10 @@ from kefu.api.schemas import (
     OrderBriefOut,
     Queue,
 )
-from kefu.db.models.shops import Shop
-from kefu.services import accounts, workspace
-from kefu.web.i18n import translate
+from kefu.http.deps import CurrentUser, Db, Now, shop_tz
+from kefu.services import workspace
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
-
-
-def shop_tz(db: Session, shop_id: str) -> tzinfo:
-    """The shop's timezone: API times are written with the shop's offset (formats.md)."""
-    shop = db.get(Shop, shop_id)
-    try:
-        return ZoneInfo(shop.timezone if shop else "Asia/Shanghai")
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
 
 
 def _local(value: datetime | None, tz: tzinfo) -> datetime | None:
@@ -93,16 +80,11 @@ def detail_out(detail: workspace.ConversationDetail, tz: tzinfo) -> Conversation
     )
 
 
-def forbidden(lang: str) -> ApiError:
-    return ApiError(status.HTTP_403_FORBIDDEN, "forbidden", translate(lang, "error.forbidden"))
-
-
 @router.get("", response_model=ConversationListOut, responses={403: {"model": ErrorOut}})
 def list_conversations(
     user: CurrentUser,
     db: Db,
     now: Now,
-    lang: Lang,
     queue: Annotated[Queue | None, Query(description="Only this queue")] = None,
     status_filter: Annotated[
         Literal["active", "recent", "closed", "all"],
@@ -113,12 +95,9 @@ def list_conversations(
     ] = "active",
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> ConversationListOut:
-    try:
-        items = workspace.list_conversations(
-            db, user, now=now, queue=queue, status=status_filter, limit=limit
-        )
-    except accounts.PermissionDenied:
-        raise forbidden(lang) from None
+    items = workspace.list_conversations(
+        db, user, now=now, queue=queue, status=status_filter, limit=limit
+    )
     tz = shop_tz(db, user.shop_id)
     return ConversationListOut(items=[summary_out(i, tz) for i in items], count=len(items))
 
@@ -128,15 +107,6 @@ def list_conversations(
     response_model=ConversationOut,
     responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )
-def get_conversation(
-    conversation_id: str, user: CurrentUser, db: Db, now: Now, lang: Lang
-) -> ConversationOut:
-    try:
-        detail = workspace.access_conversation(db, user, conversation_id, now=now)
-    except accounts.PermissionDenied:
-        raise forbidden(lang) from None
-    except accounts.NotFound:
-        raise ApiError(
-            status.HTTP_404_NOT_FOUND, "not_found", translate(lang, "error.not_found")
-        ) from None
+def get_conversation(conversation_id: str, user: CurrentUser, db: Db, now: Now) -> ConversationOut:
+    detail = workspace.access_conversation(db, user, conversation_id, now=now)
     return detail_out(detail, shop_tz(db, user.shop_id))

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from kefu.api.deps import Db, Now, require_role
+from kefu.core.permissions import Permission
 from kefu.db.models import User
+from kefu.http.deps import Db, Now, require
 from kefu.services import floor
 
 router = APIRouter(prefix="/api/v1/floor", tags=["floor"])
 
-FLOOR_ROLE = "supervisor"  # 主管 and 店长 (not admin: it does not read the chats)
-Supervisor = Annotated[User, require_role(FLOOR_ROLE)]
+Supervisor = Annotated[User, require(Permission.FLOOR_VIEW)]
 
 
 @router.get("")

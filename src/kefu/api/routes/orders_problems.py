@@ -12,28 +12,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import ApiError, Db, Now, require_role
+from kefu.api.schemas import Input
+from kefu.core.errors import NotFound
+from kefu.core.permissions import Permission
 from kefu.core.shopconfig import ShopConfig
 from kefu.core.timeutil import format_time
 from kefu.db.models import Order, OrderFlag, User
-from kefu.services import accounts, orders_board, orders_ops
+from kefu.http.deps import MAX_ROW_ID, Db, Now, RowId, require
+from kefu.services import orders_board, orders_ops, shops
 
 router = APIRouter(prefix="/api/v1/orders/problems", tags=["orders"])
 
-BOARD_ROLE = "insale"  # 售中 and everyone above on the ladder (not admin)
-Board = Annotated[User, require_role(BOARD_ROLE)]
+Board = Annotated[User, require(Permission.ORDERS_PROBLEM_BOARD)]
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(Input):
     note: str = Field(max_length=2000)
 
 
-class AssignIn(BaseModel):
-    assignee_id: int | None
+class AssignIn(Input):
+    assignee_id: int | None = Field(ge=1, le=MAX_ROW_ID)
 
 
 def _time(value: datetime | None, shop: ShopConfig) -> str | None:
@@ -50,10 +52,7 @@ def flag_out(view: dict[str, Any], shop: ShopConfig) -> dict[str, Any]:
 
 
 def _flag(db: Session, user: User, flag_id: int) -> tuple[OrderFlag, Order]:
-    try:
-        return orders_board.find_flag(db, user, flag_id)
-    except accounts.NotFound:
-        raise ApiError(status.HTTP_404_NOT_FOUND, "not_found", "没有这条问题订单") from None
+    return orders_board.find_flag(db, user, flag_id)
 
 
 def _row_out(
@@ -61,7 +60,7 @@ def _row_out(
 ) -> dict[str, Any]:
     """The changed row, its buyer as `user` may see it (audited when in full)."""
     [row] = orders_board.viewed_rows(db, user, [(flag, order)], now=now, where=f"problem:{flag.id}")
-    return flag_out(row, orders_ops.shop_config(db, user.shop_id))
+    return flag_out(row, shops.config(db, user.shop_id))
 
 
 @router.get("")
@@ -73,13 +72,10 @@ def list_problems(
     flag_status: Annotated[str, Query(alias="status")] = "open",
 ) -> dict[str, Any]:
     """Open flags per code, and the flags matching `flag` / `status` (open by default)."""
-    try:
-        board = orders_board.problem_board(
-            db, user.shop_id, flag=flag or None, status=flag_status, viewer=user, now=now
-        )
-    except orders_ops.OpsError as exc:
-        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_filter", str(exc)) from None
-    shop = orders_ops.shop_config(db, user.shop_id)
+    board = orders_board.problem_board(
+        db, user.shop_id, flag=flag or None, status=flag_status, viewer=user, now=now
+    )
+    shop = shops.config(db, user.shop_id)
     return {"counts": board.counts, "items": [flag_out(item, shop) for item in board.items]}
 
 
@@ -92,13 +88,10 @@ def get_digest(
 ) -> Response | dict[str, Any]:
     """The latest after-sales digest 问题订单汇总 (only the orders carrying `flag` when
     given); `?format=csv` downloads it. `kefu orders digest` exports the same."""
-    try:
-        digest = orders_board.digest_export(db, user.shop_id, flag=flag or None)
-    except orders_ops.OpsError as exc:
-        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_filter", str(exc)) from None
+    digest = orders_board.digest_export(db, user.shop_id, flag=flag or None)
     if digest is None:
-        raise ApiError(status.HTTP_404_NOT_FOUND, "no_digest", "还没有生成问题订单汇总")
-    shop = orders_ops.shop_config(db, user.shop_id)
+        raise NotFound("no_digest", "还没有生成问题订单汇总")
+    shop = shops.config(db, user.shop_id)
     if fmt == "csv":
         name = orders_board.digest_filename(digest, shop)
         return Response(
@@ -110,26 +103,18 @@ def get_digest(
 
 
 @router.post("/{flag_id}/resolve")
-def resolve_problem(flag_id: int, body: ResolveIn, db: Db, user: Board, now: Now) -> dict[str, Any]:
+def resolve_problem(
+    flag_id: RowId, body: ResolveIn, db: Db, user: Board, now: Now
+) -> dict[str, Any]:
     """Close a problem with a note saying how (kept on the flag and in the audit log)."""
     _, order = _flag(db, user, flag_id)
-    try:
-        flag = orders_ops.resolve_flag(db, flag_id, actor=user, note=body.note, now=now)
-    except orders_ops.OpsError:  # the only refusal left: an empty note
-        raise ApiError(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "note_required", "请填写处理说明"
-        ) from None
+    flag = orders_ops.resolve_flag(db, flag_id, actor=user, note=body.note, now=now)
     return _row_out(db, user, flag, order, now)
 
 
 @router.post("/{flag_id}/assign")
-def assign_problem(flag_id: int, body: AssignIn, db: Db, user: Board, now: Now) -> dict[str, Any]:
+def assign_problem(flag_id: RowId, body: AssignIn, db: Db, user: Board, now: Now) -> dict[str, Any]:
     """Hand a problem to a colleague of the same shop (null: unassign)."""
     _, order = _flag(db, user, flag_id)
-    try:
-        flag = orders_ops.assign_flag(
-            db, flag_id, actor=user, assignee_id=body.assignee_id, now=now
-        )
-    except orders_ops.OpsError as exc:
-        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "bad_assignee", str(exc)) from None
+    flag = orders_ops.assign_flag(db, flag_id, actor=user, assignee_id=body.assignee_id, now=now)
     return _row_out(db, user, flag, order, now)

@@ -11,18 +11,20 @@ import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from kefu.api.deps import ApiError, AppSettings, CurrentUser, Db, Lang, Now, require_role
-from kefu.api.routes.auth import client_ip
-from kefu.api.routes.conversations import shop_tz
+from kefu.api.schemas import Input
+from kefu.core.errors import Conflict
+from kefu.core.i18n import translate
+from kefu.core.permissions import Permission
 from kefu.core.qa import check_message
 from kefu.core.shopconfig import ShopConfig
 from kefu.db.models.accounts import User
-from kefu.services import accounts, qa_ops
-from kefu.web.i18n import translate
+from kefu.http.deps import AppSettings, CurrentUser, Db, Lang, Now, RowId, require, shop_tz
+from kefu.http.identity import client_ip
+from kefu.services import qa_ops, shops
 
 router = APIRouter(prefix="/api/v1/qa", tags=["qa"])
 
@@ -32,7 +34,7 @@ MAX_DRAFT = 5000  # characters; a chat message is far shorter
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class CheckIn(BaseModel):
+class CheckIn(Input):
     text: str = Field(max_length=MAX_DRAFT)
 
 
@@ -55,7 +57,7 @@ class CheckOut(BaseModel):
 GUARD_UI_KEYS = ("warn", "blocked", "allow", "allowed", "supervisor", "password", "suggestion")
 
 
-class AllowIn(BaseModel):
+class AllowIn(Input):
     text: str = Field(max_length=MAX_DRAFT)
     supervisor_username: str | None = Field(default=None, max_length=64)
     supervisor_password: str | None = Field(default=None, max_length=200)
@@ -67,11 +69,11 @@ class AllowOut(BaseModel):
     rules: list[str]
 
 
-class AppealIn(BaseModel):
+class AppealIn(Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(Input):
     decision: Literal["accept", "reject"]
     note: str = Field(default="", max_length=2000)
 
@@ -88,20 +90,6 @@ class AppealOut(BaseModel):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _not_found(lang: str) -> ApiError:
-    return ApiError(status.HTTP_404_NOT_FOUND, "not_found", translate(lang, "error.not_found"))
-
-
-def _forbidden(lang: str) -> ApiError:
-    return ApiError(status.HTTP_403_FORBIDDEN, "forbidden", translate(lang, "error.forbidden"))
-
-
-def _qa_error(lang: str, exc: qa_ops.QaError) -> ApiError:
-    key = f"qa.error.{exc.code}"
-    message = translate(lang, key)
-    return ApiError(status.HTTP_409_CONFLICT, exc.code, message if message != key else str(exc))
-
-
 def guard_findings(text: str, shop: ShopConfig, lang: str) -> list[GuardFindingOut]:
     return [
         GuardFindingOut(
@@ -116,7 +104,7 @@ def guard_findings(text: str, shop: ShopConfig, lang: str) -> list[GuardFindingO
 
 
 def _shop(db: Session, user: User) -> ShopConfig:
-    return qa_ops.shop_config(db, user.shop_id)
+    return shops.config(db, user.shop_id)
 
 
 def _localize(value: Any, tz: Any) -> Any:
@@ -165,24 +153,18 @@ def qa_allow(
     password at the agent's desk); audited as `qa.allow_send`."""
     rules = [f.rule for f in check_message(body.text, _shop(db, user)) if f.blocking]
     if not rules:
-        raise ApiError(status.HTTP_409_CONFLICT, "not_blocked", "该消息未被拦截，无需放行")
-    try:
-        token = qa_ops.do_allow_blocked(
-            db,
-            user,
-            body.text,
-            rules,
-            secret=settings.effective_secret_key,
-            now=now,
-            supervisor_username=body.supervisor_username,
-            supervisor_password=body.supervisor_password,
-            ip=client_ip(request),
-        )
-    except accounts.PermissionDenied:
-        db.commit()  # keep the refused attempt's audit row
-        raise ApiError(
-            status.HTTP_403_FORBIDDEN, "supervisor_required", translate(lang, "qa.guard.refused")
-        ) from None
+        raise Conflict("not_blocked", "该消息未被拦截，无需放行")
+    token = qa_ops.do_allow_blocked(
+        db,
+        user,
+        body.text,
+        rules,
+        secret=settings.effective_secret_key,
+        now=now,
+        supervisor_username=body.supervisor_username,
+        supervisor_password=body.supervisor_password,
+        ip=client_ip(request),
+    )
     return AllowOut(allowed=True, token=token, rules=rules)
 
 
@@ -200,10 +182,7 @@ def qa_summary(
 ) -> dict[str, Any]:
     """Score mean, findings by rule and trend by day: the team and each agent (supervisors)
     or the caller's own figures (agents)."""
-    try:
-        summary = qa_ops.qa_summary(db, user, now=now, days=days, agent=agent)
-    except accounts.PermissionDenied:
-        raise _forbidden(lang) from None
+    summary = qa_ops.qa_summary(db, user, now=now, days=days, agent=agent)
     return _localize(qa_ops.summary_json(summary), shop_tz(db, user.shop_id))
 
 
@@ -212,12 +191,7 @@ def qa_conversation(
     conversation_id: str, user: CurrentUser, db: Db, now: Now, lang: Lang
 ) -> dict[str, Any]:
     """The conversation with its findings; `pieces` cut each message at the evidence."""
-    try:
-        qa = qa_ops.access_conversation_qa(db, user, conversation_id, now=now)
-    except accounts.PermissionDenied:
-        raise _forbidden(lang) from None
-    except accounts.NotFound:
-        raise _not_found(lang) from None
+    qa = qa_ops.access_conversation_qa(db, user, conversation_id, now=now)
     view = qa_ops.conversation_view(db, user, qa)
     for message in view["messages"]:
         message["pieces"] = [{"text": t, "rule": r} for t, r in message["pieces"]]
@@ -227,16 +201,13 @@ def qa_conversation(
 @router.post(
     "/conversations/{conversation_id}/scan",
     name="qa_rescan",
-    dependencies=[require_role("supervisor")],
+    dependencies=[require(Permission.QA_READ_ALL)],
 )
 def qa_rescan(
     conversation_id: str, user: CurrentUser, db: Db, now: Now, lang: Lang
 ) -> dict[str, Any]:
     """Scan again now (after the shop changed its word lists); appeals are kept."""
-    try:
-        qa = qa_ops.access_conversation_qa(db, user, conversation_id, now=now)
-    except accounts.NotFound:
-        raise _not_found(lang) from None
+    qa = qa_ops.access_conversation_qa(db, user, conversation_id, now=now)
     result = qa_ops.do_scan_conversation(db, qa.conversation, now=now, source="manual")
     return {"conversation_id": conversation_id, "score": result.score}
 
@@ -244,10 +215,7 @@ def qa_rescan(
 @router.get("/appeals", name="qa_appeals")
 def qa_appeals(user: CurrentUser, db: Db, lang: Lang) -> dict[str, Any]:
     """Pending appeals: the shop's (supervisors) or the caller's own."""
-    try:
-        rows = qa_ops.pending_appeals(db, user)
-    except accounts.PermissionDenied:
-        raise _forbidden(lang) from None
+    rows = qa_ops.pending_appeals(db, user)
     return {
         "items": [
             {
@@ -266,18 +234,11 @@ def qa_appeals(user: CurrentUser, db: Db, lang: Lang) -> dict[str, Any]:
 
 @router.post("/findings/{finding_id}/appeal", response_model=AppealOut, name="qa_appeal")
 def qa_appeal(
-    finding_id: int, body: AppealIn, user: CurrentUser, db: Db, now: Now, lang: Lang
+    finding_id: RowId, body: AppealIn, user: CurrentUser, db: Db, now: Now, lang: Lang
 ) -> AppealOut:
     """The conversation's agent appeals one finding."""
-    try:
-        finding = qa_ops.access_finding(db, user, finding_id)
-        appeal = qa_ops.do_appeal(db, finding, user, body.reason, now=now)
-    except accounts.NotFound:
-        raise _not_found(lang) from None
-    except accounts.PermissionDenied:
-        raise _forbidden(lang) from None
-    except qa_ops.QaError as exc:
-        raise _qa_error(lang, exc) from None
+    finding = qa_ops.access_finding(db, user, finding_id)
+    appeal = qa_ops.do_appeal(db, finding, user, body.reason, now=now)
     return _appeal_out(appeal, finding.result.score)
 
 
@@ -285,21 +246,14 @@ def qa_appeal(
     "/appeals/{appeal_id}/decision",
     response_model=AppealOut,
     name="qa_decide",
-    dependencies=[require_role("supervisor")],
+    dependencies=[require(Permission.QA_DECIDE_APPEAL)],
 )
 def qa_decide(
-    appeal_id: int, body: DecisionIn, user: CurrentUser, db: Db, now: Now, lang: Lang
+    appeal_id: RowId, body: DecisionIn, user: CurrentUser, db: Db, now: Now, lang: Lang
 ) -> AppealOut:
     """A supervisor accepts (the deduction leaves the score) or rejects an appeal."""
-    try:
-        appeal = qa_ops.access_appeal(db, user, appeal_id)
-        qa_ops.do_decide_appeal(db, appeal, user, body.decision, body.note, now=now)
-    except accounts.NotFound:
-        raise _not_found(lang) from None
-    except accounts.PermissionDenied:
-        raise _forbidden(lang) from None
-    except qa_ops.QaError as exc:
-        raise _qa_error(lang, exc) from None
+    appeal = qa_ops.access_appeal(db, user, appeal_id)
+    qa_ops.do_decide_appeal(db, appeal, user, body.decision, body.note, now=now)
     finding = qa_ops.access_finding(db, user, appeal.finding_id)
     return _appeal_out(appeal, finding.result.score)
 

@@ -10,16 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from kefu.core import vocabulary
 from kefu.core.shopconfig import ShopConfig
 
-Queue = Literal["presale", "insale", "aftersale", "review"]
-QUEUES: tuple[Queue, ...] = ("presale", "insale", "aftersale", "review")
-QUEUE_LABELS: dict[str, str] = {
-    "presale": "售前",
-    "insale": "售中",
-    "aftersale": "售后",
-    "review": "中差评",
-}
+Queue = Literal["presale", "insale", "aftersale", "review"]  # = vocabulary.Queue's codes
+QUEUES: tuple[Queue, ...] = vocabulary.codes(vocabulary.Queue)  # type: ignore[assignment]
+QUEUE_LABELS: dict[str, str] = vocabulary.labels(vocabulary.Queue)
 
 # Intent codes of taxonomy.md by the stage that handles them. Intents marked "any" in the
 # taxonomy (greeting, invoice, other_platform, human_agent, thanks_bye, other) start in

@@ -22,7 +22,16 @@
   }
 
   var SENDER_LABELS = { buyer: "买家", agent: "客服", bot: "机器人", system: "系统" };
-  var QUEUE_LABELS = { presale: "售前", insale: "售中", aftersale: "售后", review: "中差评" };
+  // The queues' labels come from the server (one vocabulary, in the page's language).
+  var QUEUE_LABELS = {};
+  var root = document.getElementById("chat");
+  if (root && root.dataset.queueLabels) {
+    try {
+      QUEUE_LABELS = JSON.parse(root.dataset.queueLabels);
+    } catch (e) {
+      QUEUE_LABELS = {};
+    }
+  }
 
   /* A conversation's message list: bubbles in seq order, each seq once.
    *

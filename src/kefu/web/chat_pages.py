@@ -7,30 +7,28 @@ is only ever put into the page as text (Jinja autoescape, `textContent` in the s
 
 from __future__ import annotations
 
-import re
 import secrets
-from pathlib import Path
 
 from fastapi import APIRouter, Request, Response, status
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from kefu.api.deps import AppSettings, CurrentUser, Db, Lang, Now, OptionalUser, cookie_is_secure
-from kefu.api.routes.chat_ws import (
+from kefu.core import vocabulary
+from kefu.db.models.accounts import User
+from kefu.db.models.shops import Shop
+from kefu.http.deps import AppSettings, Db, Lang, Now, OptionalUser
+from kefu.http.identity import (
     BUYER_COOKIE,
     BUYER_TOKEN_MAX_AGE,
+    cookie_is_secure,
     read_buyer_token,
     sign_buyer_token,
 )
-from kefu.core.inbox.routing import QUEUE_LABELS, QUEUES
-from kefu.db.models.accounts import User
-from kefu.db.models.shops import Shop
-from kefu.services import accounts, assistant_bot, inbox, workspace
-from kefu.services.inbox import InboxError
+from kefu.services import accounts, inbox, shops, workspace
+from kefu.services.media import ImageStore
 from kefu.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(jpeg|png|webp|gif)$")
 
 
 @router.get("/chat/{shop_id}", response_class=HTMLResponse, name="buyer_chat")
@@ -79,7 +77,8 @@ def agent_inbox(request: Request, db: Db, now: Now, lang: Lang, user: OptionalUs
         .order_by(User.username)
     ).all()
     shop = db.get(Shop, user.shop_id)
-    qa = inbox.shop_config(db, user.shop_id).qa  # waiting turns red past these (§6)
+    qa = shops.config(db, user.shop_id).qa  # waiting turns red past these (§6)
+    queue_labels = vocabulary.labels(vocabulary.Queue, lang)
     response = render(
         request,
         "chat/agent.html",
@@ -89,8 +88,8 @@ def agent_inbox(request: Request, db: Db, now: Now, lang: Lang, user: OptionalUs
             "me_label": inbox.agent_label(user),
             "shop_name": shop.name if shop else "",
             "items": items,
-            "queues": [(q, QUEUE_LABELS[q]) for q in QUEUES],
-            "queue_labels": QUEUE_LABELS,
+            "queues": list(queue_labels.items()),
+            "queue_labels": queue_labels,
             "colleagues": [(u.username, inbox.agent_label(u)) for u in colleagues],
             "sla_first_seconds": int(qa.first_response_seconds),
             "sla_reply_seconds": int(qa.response_seconds),
@@ -100,42 +99,10 @@ def agent_inbox(request: Request, db: Db, now: Now, lang: Lang, user: OptionalUs
     return response
 
 
-@router.get("/api/v1/chat/conversations/{conversation_id}/quick-replies", name="quick_replies")
-def quick_replies(conversation_id: str, db: Db, user: CurrentUser) -> Response:
-    """The quick replies 快捷短语 for this conversation, variables filled."""
-    try:
-        conv = inbox.access_conversation(db, user.shop_id, conversation_id)
-        inbox.check_agent_access(user, conv, write=False)
-    except InboxError as exc:
-        return JSONResponse(
-            {"code": exc.code, "detail": exc.message}, status_code=status.HTTP_404_NOT_FOUND
-        )
-    return JSONResponse(inbox.access_quick_replies(db, user, conv))
-
-
-@router.get("/api/v1/chat/conversations/{conversation_id}/suggestions", name="reply_suggestions")
-def reply_suggestions(
-    conversation_id: str, db: Db, user: CurrentUser, now: Now, seq: int | None = None
-) -> Response:
-    """Agent assist 智能推荐: the top 3 drafts for the selected buyer message (`seq`, default
-    the latest), for the agent to edit before sending. Only for whoever may answer the
-    conversation: its agent, or a supervisor and up (an unassigned one: its queue's agents)."""
-    try:
-        conv = inbox.access_conversation(db, user.shop_id, conversation_id)
-        inbox.check_agent_access(user, conv, write=True)
-    except InboxError as exc:
-        code = status.HTTP_403_FORBIDDEN if exc.code == "FORBIDDEN" else status.HTTP_404_NOT_FOUND
-        return JSONResponse({"code": exc.code, "detail": exc.message}, status_code=code)
-    drafts = assistant_bot.suggest_for_conversation(db, conv, user, now, seq=seq)
-    return JSONResponse({"suggestions": drafts})
-
-
 @router.get("/chat/images/{name}", name="chat_image")
 def chat_image(name: str, settings: AppSettings) -> Response:
     """A chat image by its content hash (unguessable; checked by content on upload)."""
-    if not IMAGE_NAME.match(name):
-        return Response(status_code=status.HTTP_404_NOT_FOUND)
-    path = Path(settings.data_dir) / "images" / name
-    if not path.is_file():
+    path = ImageStore(settings.data_dir).path(name)
+    if path is None:
         return Response(status_code=status.HTTP_404_NOT_FOUND)
     return FileResponse(path, media_type=f"image/{name.rsplit('.', 1)[1]}")

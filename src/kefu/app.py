@@ -1,7 +1,7 @@
 """The FastAPI application: JSON API under `/api/v1`, web pages, static files, `/healthz`.
 
 `create_app(settings)` builds a fresh app (tests make one per database); `uvicorn` serves
-`kefu.api.app:create_app` with `--factory`, or the CLI's `kefu run` / `kefu serve`.
+`kefu.app:create_app` with `--factory`, or the CLI's `kefu run` / `kefu serve`.
 """
 
 from __future__ import annotations
@@ -17,15 +17,20 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kefu import __version__
-from kefu.api.deps import ApiError, utc_now
-from kefu.api.routes import agents, auth, chat_pages, chat_ws, conversations, tokens
+from kefu.api import ws
+from kefu.api.routes import agents, auth, chat, conversations, tokens
 from kefu.api.routes import floor as floor_routes
 from kefu.api.routes import orders_problems as problem_routes
 from kefu.api.routes import qa as qa_routes
 from kefu.api.schemas import HealthOut
 from kefu.db.session import make_engine, session_factory
+from kefu.http import errors
+from kefu.http.deps import utc_now
+from kefu.http.guard import InputGuard
+from kefu.realtime.hub import ChatHub
+from kefu.services import domains
 from kefu.settings import Settings, get_settings
-from kefu.web import floor_pages, orders_pages, pages, qa_pages
+from kefu.web import chat_pages, floor_pages, orders_pages, pages, qa_pages
 
 STATIC_DIR = pages.WEB_DIR / "static"
 
@@ -53,11 +58,13 @@ def create_app(
     owns_engine = engine is None
     bound = engine if engine is not None else make_engine(settings.effective_database_url)
 
+    domains.load()  # every domain's listeners and job kinds
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await chat_ws.start_chat(_app)  # the live chat's broker (in-process or Redis)
+        await hub.start()  # the live chat's broker (in-process or Redis)
         yield
-        await chat_ws.stop_chat(_app)
+        await hub.stop()
         if owns_engine:
             bound.dispose()
 
@@ -73,14 +80,16 @@ def create_app(
     app.state.engine = bound
     app.state.sessionmaker = session_factory(bound)
     app.state.clock = clock or utc_now
-
-    @app.exception_handler(ApiError)
-    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": exc.detail, "code": exc.code},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
+    hub = ChatHub(
+        app.state.sessionmaker,
+        lambda: app.state.clock(),  # tests replace the clock after the app is built
+        redis_url=settings.redis_url,
+        engine=bound,
+    )
+    app.state.chat_hub = hub
+    app.state.publisher = hub.publisher  # HTTP writes publish their events through it
+    errors.install(app)
+    app.add_middleware(InputGuard)  # the outermost check: unreadable paths never route
 
     @app.middleware("http")
     async def security_headers(
@@ -111,10 +120,11 @@ def create_app(
 
     for router in (auth.router, agents.router, conversations.router, tokens.router):
         app.include_router(router)
+    app.include_router(chat.router)  # quick replies, 智能推荐
     app.include_router(pages.router)
     app.include_router(qa_routes.router)  # 质检: guard, results, appeals
     app.include_router(qa_pages.router)
-    app.include_router(chat_ws.router)
+    app.include_router(ws.router)
     app.include_router(chat_pages.router)
     app.include_router(problem_routes.router)  # 问题订单: board, resolve, digest
     app.include_router(orders_pages.router)
