@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, WebSocket
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.core import audiences
@@ -321,13 +320,7 @@ class AgentConnection(ChatConnection):
 
         def work(session: Session) -> None:
             conv = self._conversation(session, cid, write=True)
-            target = None
-            if to_agent is not None:
-                target = session.scalar(
-                    select(User).where(User.shop_id == self.shop_id, User.username == to_agent)
-                )
-                if target is None:
-                    raise NotFound("NOT_FOUND", "客服不存在")
+            target = inbox.access_agent(session, self.shop_id, to_agent) if to_agent else None
             inbox.do_transfer(
                 session,
                 conv,
@@ -375,16 +368,7 @@ async def agent_socket(ws: WebSocket) -> None:
         user = accounts.access_session_user(session, raw, now)
         if user is None or not has_permission(user.role, Permission.CHAT_RECEIVE):
             return None
-        open_ids = list(
-            session.scalars(
-                select(Conversation.conversation_id).where(
-                    Conversation.shop_id == user.shop_id,
-                    Conversation.assignee_id == user.id,
-                    Conversation.status.in_(inbox.OPEN),
-                )
-            )
-        )
-        return user, open_ids
+        return user, inbox.open_conversation_ids(session, user)
 
     found = await hub.transact(sign_in)
     if found is None:

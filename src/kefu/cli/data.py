@@ -74,17 +74,13 @@ def _engine(*, check: bool = True) -> Iterator[Engine]:
 
 def _shop_config(engine: Engine, shop_file: str | None, shop_id: str | None) -> ShopConfig:
     """`--shop FILE` if given, else the stored config of `--shop-id`, else the demo shop."""
-    from kefu.core.shopconfig import build_shop_config
-    from kefu.db.models import Shop
     from kefu.db.session import session_scope
+    from kefu.services import shops
 
     if shop_file is not None:
         return load_shop(shop_file)
     with session_scope(engine) as session:
-        row = session.get(Shop, shop_id or "demo")
-        if row is not None and row.config:
-            return build_shop_config(row.config)
-    return build_shop_config()
+        return shops.load(session, shop_id or "demo")
 
 
 # --- migrate / demo --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kefu.core.privacy import mask_phone
 from kefu.db.models import Conversation, Message, OpsTask, SmsOutbox
 from kefu.db.session import session_scope
 from kefu.services import inbox
@@ -84,8 +85,6 @@ class LogSmsProvider:
     """The default: no gateway, the outbox row and this log line are the record."""
 
     def send(self, *, phone: str, text: str, idempotency_key: str) -> str:
-        from kefu.core.privacy import mask_phone
-
         log.info("sms %s to %s: %s", idempotency_key, mask_phone(phone), text)
         return f"log:{idempotency_key}"
 

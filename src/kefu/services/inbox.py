@@ -243,6 +243,27 @@ def access_open_conversation(session: Session, shop_id: str, buyer_id: str) -> C
     return session.scalar(_OPEN_CONVERSATION_OF_BUYER, {"p_shop": shop_id, "p_buyer": buyer_id})
 
 
+def access_agent(session: Session, shop_id: str, username: str) -> User:
+    """A colleague of the shop by username (a transfer's target)."""
+    agent = session.scalar(select(User).where(User.shop_id == shop_id, User.username == username))
+    if agent is None:
+        raise NotFound("NOT_FOUND", "客服不存在")
+    return agent
+
+
+def open_conversation_ids(session: Session, agent: User) -> list[str]:
+    """The conversations the agent holds and that are still in progress."""
+    return list(
+        session.scalars(
+            select(Conversation.conversation_id).where(
+                Conversation.shop_id == agent.shop_id,
+                Conversation.assignee_id == agent.id,
+                Conversation.status.in_(OPEN),
+            )
+        )
+    )
+
+
 def messages_after(
     session: Session, conversation: Conversation, seq: int, limit: int = 1000
 ) -> list[Message]:

@@ -23,12 +23,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kefu.core.errors import Conflict, InvalidInput, NotFound
 from kefu.core.orders import plan_reminders, reminder_text
 from kefu.core.records import Order as OrderRecord
 from kefu.core.shopconfig import ShopConfig
 from kefu.db.models import Order, Reminder, User
 from kefu.db.models.reminders import OUTCOME_REASONS
 from kefu.services import channels
+from kefu.services.accounts import audit
 
 log = logging.getLogger("kefu.reminders")
 
@@ -40,7 +42,7 @@ LIVE = ("pending", "sending")  # not yet sent, still cancellable
 EXPIRE_AFTER = timedelta(hours=12)
 
 
-class OutcomeError(ValueError):
+class OutcomeError(InvalidInput):
     """A bad outcome (unknown reason, reminder not sent); the message says which."""
 
 
@@ -264,19 +266,17 @@ def record_outcome(
     """The agent's outcome of a sent reminder: `paid` or `not_paid`, and for not paid
     the reason (service | payment_problem | found_better | other) and when the buyer
     said they would pay. Audited."""
-    from kefu.services.accounts import audit
-
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.shop_id != agent.shop_id:
-        raise OutcomeError(f"no reminder {reminder_id}")
+        raise NotFound("not_found", "催付记录不存在")
     if reminder.status != "sent":
-        raise OutcomeError(f"reminder {reminder_id} is {reminder.status}, not sent")
+        raise Conflict("not_sent", f"这条催付还未发出（{reminder.status}），不能记录结果")
     if outcome not in OUTCOMES:
-        raise OutcomeError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        raise OutcomeError("bad_outcome", f"outcome 须为 {'、'.join(OUTCOMES)} 之一")
     if outcome == "not_paid" and reason not in OUTCOME_REASONS:
-        raise OutcomeError(f"reason must be one of {', '.join(OUTCOME_REASONS)}")
+        raise OutcomeError("bad_reason", f"reason 须为 {'、'.join(OUTCOME_REASONS)} 之一")
     if outcome == "paid" and reason is not None and reason not in OUTCOME_REASONS:
-        raise OutcomeError(f"reason must be one of {', '.join(OUTCOME_REASONS)}")
+        raise OutcomeError("bad_reason", f"reason 须为 {'、'.join(OUTCOME_REASONS)} 之一")
     before = {"outcome": reminder.outcome, "outcome_reason": reminder.outcome_reason}
     reminder.outcome = outcome
     reminder.outcome_reason = reason
